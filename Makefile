@@ -1,0 +1,36 @@
+# The README's commands. Every target creates (once) and reuses .venv itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DBT_PROFILES_DIR := $(CURDIR)
+export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint install clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv with the pinned dependencies
+
+demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, print what they caught
+	$(BIN)/props-contracts demo --quiet
+
+test: $(STAMP) ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, the fault matrix
+	$(MAKE) lint
+	$(BIN)/pytest
+
+lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
+	$(BIN)/ruff check scripts pytests
+	$(BIN)/sqlfluff lint models macros
+
+clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
+	rm -rf $(VENV) target logs .warehouse

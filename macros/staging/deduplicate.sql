@@ -1,0 +1,12 @@
+{#- Keep one row per key: the newest by order_by (a stable tie-break must be in it).
+    Adds _source_copies: how many raw rows the kept row stood for, so the number
+    of rows dropped as duplicates stays visible (ING-06, PRD-07).
+    `where true`: BigQuery wants a WHERE, GROUP BY or HAVING beside QUALIFY. -#}
+{%- macro deduplicate(relation, partition_by, order_by) -%}
+    select
+        *,
+        count(*) over (partition by {{ partition_by }}) as _source_copies
+    from {{ relation }}
+    where true
+    qualify row_number() over (partition by {{ partition_by }} order by {{ order_by }}) = 1
+{%- endmacro -%}

@@ -1,0 +1,33 @@
+with games as (
+    select * from {{ ref('int_games') }}
+),
+
+home as (
+    select
+        game_id,
+        game_date,
+        home_team_tricode as team_abbr,
+        away_team_tricode as opponent_team_abbr,
+        is_final,
+        game_end_at
+    from games
+),
+
+away as (
+    select
+        game_id,
+        game_date,
+        away_team_tricode as team_abbr,
+        home_team_tricode as opponent_team_abbr,
+        is_final,
+        game_end_at
+    from games
+),
+
+unioned as (
+    select * from home
+    union all
+    select * from away
+)
+
+select * from unioned

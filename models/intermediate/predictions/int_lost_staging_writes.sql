@@ -1,0 +1,46 @@
+{#- Completion events of consolidated batches that claimed a successful staging
+    write, yet neither the staging table nor any consolidated prediction exists:
+    the write was lost (PRD-01; seed 002 layers 1-2). -#}
+with events as (
+    select * from {{ ref('stg_nba_predictions__prediction_completion_events') }}
+    where staging_write_success
+        and {{ props_contracts.in_window('game_date') }}
+),
+
+batches as (
+    select * from {{ ref('stg_nba_predictions__prediction_batches') }}
+    where status = 'consolidated'
+),
+
+staging_tables as (
+    select * from {{ ref('stg_nba_predictions__staging_tables') }}
+),
+
+predicted as (
+    select distinct
+        batch_id,
+        player_lookup
+    from {{ ref('stg_nba_predictions__player_prop_predictions') }}
+    where {{ props_contracts.in_window('game_date') }}
+),
+
+final as (
+    select
+        events.event_id,
+        events.batch_id,
+        events.game_date,
+        events.player_lookup,
+        events.staging_table_name,
+        events.predictions_generated,
+        events.published_at
+    from events
+    inner join batches on events.batch_id = batches.batch_id
+    left join staging_tables on events.staging_table_name = staging_tables.staging_table_name
+    left join predicted
+        on events.batch_id = predicted.batch_id
+        and events.player_lookup = predicted.player_lookup
+    where staging_tables.staging_table_name is null
+        and predicted.player_lookup is null
+)
+
+select * from final

@@ -1,0 +1,49 @@
+{#- Per final game: game end -> last prediction graded, and whether grading met
+    the SLA (EXP-03; seed 001 P1-4). -#}
+with games as (
+    select * from {{ ref('int_games') }}
+    where is_final
+        and {{ props_contracts.in_window('game_date') }}
+),
+
+active as (
+    select * from {{ ref('int_active_predictions') }}
+    where {{ props_contracts.in_window('game_date') }}
+),
+
+grades as (
+    select * from {{ ref('stg_nba_predictions__prediction_grades') }}
+    where {{ props_contracts.in_window('game_date') }}
+),
+
+graded as (
+    select
+        active.game_id,
+        count(*) as active_predictions,
+        count(grades.prediction_id) as graded_predictions,
+        max(grades.graded_at) as last_graded_at
+    from active
+    left join grades on active.prediction_id = grades.prediction_id
+    group by active.game_id
+),
+
+final as (
+    select
+        games.game_id,
+        games.game_date,
+        games.game_end_at,
+        {{ props_contracts.add_hours('games.game_end_at', var('exp03_sla_hours')) }} as grading_due_at,
+        coalesce(graded.active_predictions, 0) as active_predictions,
+        coalesce(graded.graded_predictions, 0) as graded_predictions,
+        graded.last_graded_at,
+        {{ props_contracts.hours_between('games.game_end_at', 'graded.last_graded_at') }} as grading_latency_hours,
+        coalesce(
+            graded.graded_predictions = graded.active_predictions
+            and graded.last_graded_at <= {{ props_contracts.add_hours('games.game_end_at', var('exp03_sla_hours')) }},
+            false
+        ) as is_graded_within_sla
+    from games
+    left join graded on games.game_id = graded.game_id
+)
+
+select * from final

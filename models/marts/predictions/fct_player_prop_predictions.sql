@@ -1,0 +1,54 @@
+{#- The clean predictions table: one active prediction per player, game date,
+    prop type and system, MERGEd incrementally.
+
+    Each run reads the last `predictions_merge_lookback_days` game dates of the
+    deduplicated source (plus anything newer than the table) and MERGEs them on
+    the key, so a redelivered batch adds nothing and a late correction inside the
+    window replaces the old values; rows older than the window are left alone.
+    The incoming rows are unique on the key (int_active_predictions), so BigQuery's
+    "MERGE must match at most one source row" can never fire; PRD-07 reports the
+    upstream conflicts instead. -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['player_lookup', 'game_date', 'prop_type', 'system_id'],
+        on_schema_change='fail',
+        contract={'enforced': true},
+        partition_by=(
+            {'field': 'game_date', 'data_type': 'date', 'granularity': 'day'}
+            if target.type == 'bigquery' else none
+        ),
+        cluster_by=(['game_date', 'system_id', 'prop_type'] if target.type == 'bigquery' else none),
+    )
+}}
+
+with active as (
+    select * from {{ ref('int_active_predictions') }}
+    {%- if is_incremental() %}
+    where game_date >= {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) }}
+        or game_date > (select max(game_date) from {{ this }})
+    {%- endif %}
+),
+
+final as (
+    select
+        cast(player_lookup as {{ dbt.type_string() }}) as player_lookup,
+        cast(game_date as date) as game_date,
+        cast(prop_type as {{ dbt.type_string() }}) as prop_type,
+        cast(system_id as {{ dbt.type_string() }}) as system_id,
+        cast(prediction_id as {{ dbt.type_string() }}) as prediction_id,
+        cast(batch_id as {{ dbt.type_string() }}) as batch_id,
+        cast(game_id as {{ dbt.type_string() }}) as game_id,
+        cast(team_abbr as {{ dbt.type_string() }}) as team_abbr,
+        cast(predicted_value as {{ props_contracts.type_double() }}) as predicted_value,
+        cast(line_value as {{ props_contracts.type_double() }}) as line_value,
+        cast(recommendation as {{ dbt.type_string() }}) as recommendation,
+        cast(confidence_score as {{ props_contracts.type_double() }}) as confidence_score,
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        cast(_source_copies as {{ dbt.type_bigint() }}) as source_copies
+    from active
+)
+
+select * from final

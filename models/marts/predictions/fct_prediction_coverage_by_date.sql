@@ -1,0 +1,19 @@
+with by_team as (
+    select * from {{ ref('fct_prediction_coverage_by_team') }}
+),
+
+final as (
+    select
+        game_date,
+        count(*) as teams_playing,
+        sum(case when predicted_players = 0 then 1 else 0 end) as teams_without_predictions,
+        sum(expected_players) as expected_players,
+        sum(predicted_players) as predicted_players,
+        sum(missing_players) as missing_players,
+        cast(sum(predicted_players) as {{ props_contracts.type_double() }})
+        / nullif(sum(expected_players), 0) as coverage
+    from by_team
+    group by game_date
+)
+
+select * from final

@@ -1,0 +1,263 @@
+"""props-contracts command line: simulate, run, demo, invariants.
+
+Exit codes, for every command: 0 all error-severity contracts passed (or the
+command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
+input failed (the message says which).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from props_contracts import project_root
+from props_contracts.catalog import load_catalog
+from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.errors import PropsContractsError, UsageError
+from props_contracts.summary import render_summary
+
+DEFAULT_DB = ".warehouse/props_contracts.duckdb"
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{option} must be a date like 2026-01-15, got {value!r}") from exc
+
+
+def _parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"--as-of must be a UTC timestamp like '2026-01-16 17:00:00', got {value!r}") from exc
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(tz=None).astimezone(tz=None)
+        from zoneinfo import ZoneInfo
+        parsed = parsed.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return parsed
+
+
+def resolve_window(start: date | None, end: date | None, days: int | None,
+                   as_of: datetime | None) -> tuple[date, date, datetime]:
+    """Validate and complete --start/--end/--days/--as-of into (start, end, as_of)."""
+    from props_contracts.simulator.world import latest_complete_date, lifecycle_end
+
+    if days is not None and days <= 0:
+        raise UsageError(f"--days must be a positive number of days, got {days}")
+    if days is not None and start is not None and end is not None:
+        raise UsageError("give --days with at most one of --start / --end, not both")
+    if as_of is None:
+        if end is not None:
+            as_of = lifecycle_end(end) + timedelta(hours=4)
+        else:
+            as_of = datetime.utcnow().replace(second=0, microsecond=0)
+    if end is None:
+        if start is not None and days is not None:
+            end = start + timedelta(days=days - 1)
+        else:
+            end = latest_complete_date(as_of)
+    if start is None:
+        start = end - timedelta(days=(days or 7) - 1)
+    if end < start:
+        raise UsageError(f"--end ({end}) is before --start ({start})")
+    if lifecycle_end(end) > as_of:
+        raise UsageError(
+            f"--as-of {as_of:%Y-%m-%d %H:%M} UTC is before game date {end} finished "
+            f"(grading completes by {lifecycle_end(end):%Y-%m-%d %H:%M} UTC); use a later --as-of or an earlier --end"
+        )
+    return start, end, as_of
+
+
+@click.group()
+@click.version_option(package_name="props-contracts")
+def main() -> None:
+    """Data-quality contracts for the NBA player-props pipeline."""
+
+
+def _db_option(fn):
+    return click.option(
+        "--database", "database", envvar="PROPS_DUCKDB_PATH", default=DEFAULT_DB, show_default=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="DuckDB file of the embedded warehouse (env PROPS_DUCKDB_PATH).",
+    )(fn)
+
+
+@main.command()
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed; same seed, same data.")
+@click.option("--start", help="First game date (YYYY-MM-DD).")
+@click.option("--end", help="Last game date (YYYY-MM-DD). Default: the newest fully finished night.")
+@click.option("--days", type=int, help="Number of game dates (default 7).")
+@click.option("--as-of", "as_of", help="UTC instant the pipeline is observed at. Default: now (or end + 1 day, 12:00 ET).")
+@click.option("--inject", default="", help="Comma-separated invariant IDs whose fault to inject, e.g. PRD-07,ORC-01.")
+@_db_option
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def simulate(seed, start, end, days, as_of, inject, database, quiet):
+    """Generate the pipeline's source tables into the DuckDB warehouse."""
+    _exit(lambda: _simulate(seed, start, end, days, as_of, inject, database, quiet))
+
+
+def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
+    from props_contracts.schema import load_source_tables
+    from props_contracts.simulator.faults import apply_faults
+    from props_contracts.simulator.world import build_world
+    from props_contracts.simulator.writer import write_duckdb
+
+    start_d, end_d, as_of_ts = resolve_window(
+        _parse_date(start, "--start"), _parse_date(end, "--end"), days, _parse_as_of(as_of))
+    ids = [i.strip().upper() for i in inject.split(",") if i.strip()]
+    tables = load_source_tables(project_root() / "models")
+    say = (lambda *a, **k: None) if quiet else click.echo
+    t0 = time.monotonic()
+    say(f"simulating {start_d} .. {end_d} (seed {seed}, as of {as_of_ts:%Y-%m-%d %H:%M} UTC)")
+
+    def progress(i: int, n: int, day: date) -> None:
+        if not quiet:
+            click.echo(f"  [{i:>3}/{n}] {day}", err=True)
+
+    world = build_world(seed, start_d, end_d, as_of_ts, progress=progress)
+    apply_faults(world, ids)
+    counts = write_duckdb(world, tables, Path(database))
+    say(f"wrote {sum(counts.values()):,} rows in {len(counts)} tables to {database} "
+        f"in {time.monotonic() - t0:.1f}s" + (f"; injected {', '.join(ids)}" if ids else ""))
+    if not quiet:
+        for fqn, n in sorted(counts.items()):
+            say(f"  {fqn:<50} {n:>8,}")
+    return 0
+
+
+@main.command()
+@_db_option
+@click.option("--target", default="duckdb", show_default=True, help="dbt target (duckdb or bigquery).")
+@click.option("--as-of", "as_of", help="UTC instant contracts judge at (default: now).")
+@click.option("--lookback-days", type=int, help="Override the lookback_days var.")
+@click.option("--select", "select", default=None, help="dbt selection (default: everything).")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
+@click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
+def run(database, target, as_of, lookback_days, select, full_refresh, quiet):
+    """Build the models, run every contract, print the summary."""
+    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet))
+
+
+def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False):
+    """Build models (and unit tests), then run every data test. Returns the results.
+
+    Two dbt calls rather than one `dbt build`: in a build, a failing contract
+    skips everything downstream of it, hiding the other failures of the night.
+    The models are safe to build on bad input (they deduplicate, never fail a
+    MERGE), so all contracts always run and report.
+    """
+    from props_contracts.results import load_results
+
+    dbt = Dbt(settings)
+    sel = ["--select", select] if select else []
+    dbt.invoke(["seed", *sel] if sel else ["seed"])
+    build = ["build", "--exclude-resource-type", "test", *sel]
+    if full_refresh:
+        build.append("--full-refresh")
+    dbt.invoke(build)
+    dbt.invoke(["test", *sel], allow_node_failures=True)
+    return load_results(settings.target_path)
+
+
+def _settings(database: Path, target: str, as_of: str | None, lookback_days: int | None,
+              quiet: bool) -> DbtSettings:
+    vars_: dict = {}
+    parsed = _parse_as_of(as_of)
+    if parsed is not None:
+        vars_["as_of"] = f"{parsed:%Y-%m-%d %H:%M:%S}"
+    if lookback_days is not None:
+        if lookback_days <= 0:
+            raise UsageError(f"--lookback-days must be positive, got {lookback_days}")
+        vars_["lookback_days"] = lookback_days
+    if target == "duckdb" and not Path(database).exists():
+        raise UsageError(f"no warehouse at {database}; run `props-contracts simulate` first "
+                         "(or pass --database / set PROPS_DUCKDB_PATH)")
+    return DbtSettings(project_dir=project_root(), target=target,
+                       duckdb_path=Path(database).resolve(), vars=vars_, quiet=quiet)
+
+
+def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) -> int:
+    settings = _settings(database, target, as_of, lookback_days, quiet)
+    results = run_contracts(settings, select, full_refresh)
+    catalog = load_catalog(project_root())
+    click.echo(render_summary(results, catalog, settings))
+    return 1 if any(r.failed and r.severity == "error" for r in results) else 0
+
+
+DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
+
+
+@main.command()
+@_db_option
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--days", type=int, default=7, show_default=True)
+@click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
+def demo(database, seed, days, quiet):
+    """Simulate a week with seed incidents injected, run the contracts, show what they caught.
+
+    Exits 0 when exactly the injected invariants failed (the demo ran as
+    designed), non-zero when something else broke or an injected fault went
+    unnoticed.
+    """
+    _exit(lambda: _demo(database, seed, days, quiet))
+
+
+def _demo(database, seed, days, quiet) -> int:
+    from props_contracts.simulator.faults import FAULTS
+
+    start, end, as_of = resolve_window(None, None, days, None)
+    click.echo("props-contracts demo: one simulated week of the pipeline with these incidents injected:")
+    for fid in DEMO_FAULTS:
+        f = FAULTS[fid]
+        click.echo(f"  {fid} ({f.severity}): {f.summary}")
+    _simulate(seed, str(start), str(end), None, f"{as_of:%Y-%m-%d %H:%M:%S}", ",".join(DEMO_FAULTS),
+              database, quiet)
+    settings = _settings(database, "duckdb", f"{as_of:%Y-%m-%d %H:%M:%S}", None, quiet)
+    results = run_contracts(settings, full_refresh=True)
+    catalog = load_catalog(project_root())
+    click.echo(render_summary(results, catalog, settings))
+    caught = {r.invariant_id for r in results if r.invariant_id and r.status in ("fail", "warn", "error")}
+    missed = sorted(set(DEMO_FAULTS) - caught)
+    unexpected = sorted(
+        {r.invariant_id or r.name for r in results if r.failed and r.severity == "error"} - set(DEMO_FAULTS))
+    if missed or unexpected:
+        click.echo(f"DEMO DID NOT RUN AS DESIGNED: injected but not caught {missed or 'none'}; "
+                   f"failed without injection {unexpected or 'none'}", err=True)
+        return 1
+    click.echo(f"demo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
+               "and nothing else failed.")
+    return 0
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="As the README's Markdown table.")
+def invariants(markdown):
+    """List the invariant catalog: ID, severity, thresholds, runbook hint."""
+    def body() -> int:
+        from props_contracts.catalog import catalog_markdown
+        catalog = load_catalog(project_root())
+        if markdown:
+            click.echo(catalog_markdown(catalog, project_root()))
+        else:
+            for inv in catalog.values():
+                click.echo(f"{inv.invariant_id:<7} {inv.severity:<5} {inv.phase_tag:<20} {inv.title}")
+        return 0
+    _exit(body)
+
+
+def _exit(body) -> None:
+    try:
+        code = body()
+    except PropsContractsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(code)

@@ -1,0 +1,96 @@
+"""One class that runs dbt in-process and raises when dbt itself fails.
+
+A contract that fails is not an exception here: it is a result, read from
+run_results.json by results.py. An exception means dbt could not do its job
+(compilation error, warehouse unreachable, database locked, a crash).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from props_contracts.errors import DbtInvocationError
+
+# dbt statuses that mean a node could not run, as opposed to a contract failing.
+NODE_ERRORS = {"error", "runtime error"}
+
+
+@dataclass
+class DbtSettings:
+    project_dir: Path
+    target: str = "duckdb"
+    duckdb_path: Path | None = None
+    vars: dict = field(default_factory=dict)
+    quiet: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def target_path(self) -> Path:
+        return self.project_dir / "target"
+
+
+@contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class Dbt:
+    """dbt's programmatic runner with the project's settings applied to every call."""
+
+    def __init__(self, settings: DbtSettings) -> None:
+        self.settings = settings
+
+    def invoke(self, command: Sequence[str], *, allow_node_failures: bool = False) -> object:
+        """Run one dbt command. Raises DbtInvocationError if dbt failed to do its job.
+
+        With allow_node_failures, failing *tests* are expected results (contracts
+        that caught something); a model or test that errored still raises.
+        """
+        from dbt.cli.main import dbtRunner  # deferred: importing dbt costs ~1 s
+
+        s = self.settings
+        args = [*command, "--project-dir", str(s.project_dir), "--profiles-dir", str(s.project_dir),
+                "--target", s.target]
+        if s.vars:
+            import json
+            args += ["--vars", json.dumps(s.vars, default=str)]
+        if s.quiet:
+            args.insert(0, "--quiet")
+        env = {"DBT_PROFILES_DIR": str(s.project_dir), **s.extra_env}
+        if s.duckdb_path is not None:
+            env["PROPS_DUCKDB_PATH"] = str(s.duckdb_path)
+        with _env(env):
+            result = dbtRunner().invoke(args)
+        if result.exception is not None:
+            raise DbtInvocationError(
+                f"dbt {' '.join(command)} failed: {type(result.exception).__name__}: {result.exception}"
+            )
+        if not result.success:
+            errored = self._errored_nodes(result.result)
+            if errored or not allow_node_failures:
+                detail = "; ".join(errored) if errored else "see the dbt log above"
+                raise DbtInvocationError(f"dbt {' '.join(command)} did not succeed: {detail}")
+        return result.result
+
+    @staticmethod
+    def _errored_nodes(run_result: object) -> list[str]:
+        out = []
+        for r in getattr(run_result, "results", None) or []:
+            status = str(getattr(r, "status", "")).lower()
+            if status in NODE_ERRORS:
+                msg = (getattr(r, "message", "") or "").strip().splitlines()
+                out.append(f"{r.node.unique_id}: {msg[0] if msg else status}")
+        return out

@@ -1,0 +1,58 @@
+"""Read a few stored failing rows of each failed contract, to say which date,
+team, player, batch, processor or file broke it."""
+
+from __future__ import annotations
+
+from props_contracts.dbt import DbtSettings
+from props_contracts.results import ContractResult
+
+# Columns worth showing first, when a failing row has them.
+KEY_COLUMNS = (
+    "game_date", "data_date", "run_date", "team_abbr", "player_lookup", "game_id", "batch_id",
+    "processor_name", "subscription_name", "file_path", "staging_table_name", "column_name",
+    "violation", "problem", "missing", "missing_teams", "missing_player_list", "coverage",
+    "duplicate_ratio", "duration_ratio", "gap_hours", "gap_started_at", "gap_ended_at",
+    "input_coverage", "staging_failure_rate", "missing_staging_tables", "row_difference",
+    "completeness", "undelivered_messages", "entity_id", "n_rows",
+)
+
+
+def _fmt(row: dict) -> str:
+    shown = [(k, row[k]) for k in KEY_COLUMNS if k in row and row[k] is not None][:6]
+    if not shown:
+        shown = list(row.items())[:5]
+    parts = []
+    for k, v in shown:
+        if isinstance(v, float):
+            v = f"{v:.3f}"
+        text = str(v)
+        parts.append(f"{k}={text if len(text) <= 60 else text[:57] + '...'}")
+    return " ".join(parts)
+
+
+def sample_failures(results: list[ContractResult], settings: DbtSettings,
+                    n: int) -> dict[str, list[str]]:
+    """Up to n formatted failing rows per result, from its store_failures table.
+
+    DuckDB target only for now: the file is read directly. On other targets
+    the summary shows counts, and the rows stay in the audit schema.
+    """
+    if settings.target != "duckdb" or settings.duckdb_path is None or not results:
+        return {}
+    import duckdb
+
+    out: dict[str, list[str]] = {}
+    # Same configuration as dbt-duckdb's own connection (read_only=False, no
+    # config), so this in-process connection shares its database instance
+    # instead of failing on "different configuration". Only SELECTs run here.
+    con = duckdb.connect(str(settings.duckdb_path))
+    try:
+        for r in results:
+            if not r.relation:
+                continue
+            cur = con.execute(f"select * from {r.relation} limit {int(n)}")
+            cols = [d[0] for d in cur.description]
+            out[r.unique_id] = [_fmt(dict(zip(cols, row, strict=True))) for row in cur.fetchall()]
+    finally:
+        con.close()
+    return out

@@ -1,0 +1,62 @@
+"""Typed contract results, parsed once from dbt's manifest and run_results."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from props_contracts.errors import DbtInvocationError
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    unique_id: str
+    name: str
+    invariant_id: str | None
+    phase: str | None
+    severity: str  # configured severity: error or warn
+    status: str  # pass, fail, warn, error, skipped
+    failures: int
+    description: str
+    relation: str | None  # stored failures, when store_failures is on
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("fail", "error")
+
+
+def _phase(tags: list[str]) -> str | None:
+    for t in tags:
+        if t.startswith("phase_"):
+            return t
+    return None
+
+
+def load_results(target_path: Path) -> list[ContractResult]:
+    """Every data test of the last `dbt test` / `dbt build`, joined with its manifest node."""
+    try:
+        manifest = json.loads((target_path / "manifest.json").read_text())
+        run = json.loads((target_path / "run_results.json").read_text())
+    except FileNotFoundError as exc:
+        raise DbtInvocationError(f"dbt artifacts missing ({exc.filename}); did dbt run?") from exc
+    nodes = manifest["nodes"]
+    out = []
+    for r in run["results"]:
+        node = nodes.get(r["unique_id"])
+        if node is None or node["resource_type"] != "test":
+            continue
+        config = node.get("config", {})
+        meta = {**(node.get("meta") or {}), **(config.get("meta") or {})}
+        out.append(ContractResult(
+            unique_id=r["unique_id"],
+            name=node["name"],
+            invariant_id=meta.get("invariant_id"),
+            phase=_phase(node.get("tags", [])),
+            severity=str(config.get("severity", "error")).lower(),
+            status=str(r["status"]).lower(),
+            failures=int(r.get("failures") or 0),
+            description=(node.get("description") or meta.get("description") or "").strip(),
+            relation=node.get("relation_name"),
+        ))
+    return out

@@ -1,0 +1,525 @@
+"""Named faults: each reproduces one seed incident and breaks one invariant.
+
+A fault is surgical: it changes the clean world so that its invariant fails at
+the catalog's severity and every other error-severity invariant still holds
+(pytests/test_fault_matrix.py proves both). Where a real incident would
+cascade (a missing box score also leaves grades missing), the fault applies the
+whole consistent change, so the warehouse stays a believable one.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from props_contracts.errors import UsageError
+from props_contracts.simulator.world import BUCKET, SYSTEMS, World, et
+
+PRED = "nba_predictions.player_prop_predictions"
+GRADES = "nba_predictions.prediction_grades"
+EVENTS = "nba_predictions.prediction_completion_events"
+STATE = "nba_orchestration.prediction_batch_staging_state"
+RUNS = "nba_reference.processor_run_history"
+BOX = "nba_raw.bdl_player_boxscores"
+PGS = "nba_analytics.player_game_summary"
+
+
+@dataclass(frozen=True)
+class Fault:
+    invariant_id: str
+    severity: str  # what the catalog says the contract fails at
+    summary: str
+    incident: str
+    apply: Callable[[World, random.Random], None]
+
+
+FAULTS: dict[str, Fault] = {}
+
+
+def fault(invariant_id: str, severity: str, summary: str, incident: str):
+    def register(fn: Callable[[World, random.Random], None]):
+        FAULTS[invariant_id] = Fault(invariant_id, severity, summary, incident, fn)
+        return fn
+    return register
+
+
+def apply_faults(world: World, ids: list[str]) -> None:
+    unknown = [i for i in ids if i not in FAULTS]
+    if unknown:
+        raise UsageError(
+            f"unknown invariant ID(s) for --inject: {', '.join(unknown)}. "
+            f"Valid: {', '.join(sorted(FAULTS))}"
+        )
+    for fid in ids:
+        # Each fault has its own random stream, so adding one never shifts another.
+        FAULTS[fid].apply(world, random.Random(f"{world.seed}:{fid}"))
+        world.injected.append(fid)
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+def _file_of(world: World, prefix: str, day: date, final: bool | None = None) -> str:
+    files = sorted(r["file_path"] for r in world.rows("nba_orchestration.scraped_files")
+                   if f"/{prefix}/{day:%Y-%m-%d}/" in r["file_path"])
+    if not files:
+        raise UsageError(f"no {prefix} file on {day} to inject into")
+    if final is None:
+        return files[-1]
+    return files[-1] if final else files[0]
+
+
+def _drop_players(world: World, day: date, players: set[str]) -> None:
+    """The coordinator never requested these players on `day`: no trace of them in phase 5."""
+    batch = world.batches[day]
+    in_batch = lambda r: r["batch_id"] == batch and r["player_lookup"] in players  # noqa: E731
+    n_pred = world.remove(PRED, in_batch)
+    world.remove(EVENTS, in_batch)
+    world.remove(STATE, in_batch)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in players)
+    for b in world.rows("nba_predictions.prediction_batches"):
+        if b["batch_id"] == batch:
+            b["expected_players"] -= len(players)
+            b["completed_players"] -= len(players)
+    _adjust_export(world, day, -n_pred)
+
+
+def _adjust_export(world: World, day: date, delta: int) -> None:
+    for e in world.rows("nba_exports.export_runs"):
+        if e["game_date"] == day:
+            e["row_count"] += delta
+
+
+def _batch_players(world: World, day: date) -> list[str]:
+    batch = world.batches[day]
+    return sorted({r["player_lookup"] for r in world.rows(EVENTS) if r["batch_id"] == batch})
+
+
+def _run(world: World, processor: str, day: date) -> dict:
+    return next(r for r in world.rows(RUNS)
+                if r["processor_name"] == processor and r["data_date"] == day)
+
+
+def _remove_team_boxscores(world: World, day: date, teams: set[str]) -> None:
+    """Box scores of `teams` never arrived for `day`; so nothing downstream of them exists."""
+    hit = lambda r: r["game_date"] == day and r["team_abbr"] in teams  # noqa: E731
+    players = {r["player_lookup"] for r in world.rows(BOX) if hit(r)}
+    world.remove(BOX, hit)
+    world.remove(PGS, hit)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in players)
+
+
+# -- ingestion ----------------------------------------------------------------------------
+
+@fault("ING-01", "error", "A new scraper path (nba-com/play-by-play) writes files that no processor is registered for.",
+       "004: ball-dont-lie/player-box-scores had no processor; data sat in GCS and never loaded.")
+def _ing01(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    for g in world.games[day]:
+        at = g.end + timedelta(minutes=rng.randint(20, 40))
+        world.add("nba_orchestration.scraped_files",
+                  file_path=f"{BUCKET}/nba-com/play-by-play/{day:%Y-%m-%d}/{g.game_id}.json",
+                  scraper_name="nbac_play_by_play", data_date=day, scrape_status="success",
+                  file_size_bytes=rng.randint(80_000, 200_000), scraped_at=at)
+
+
+@fault("ING-02", "error", "The morning schedule file was scraped but never processed (its Pub/Sub message was lost).",
+       "004 / 000 R-005: files written to GCS with no load behind them.")
+def _ing02(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    path = _file_of(world, "nba-com/schedule", day, final=False)
+    world.remove("nba_orchestration.raw_batch_locks", lambda r: r["file_path"] == path)
+    world.remove("nba_raw.nbac_schedule", lambda r: r["source_file_path"] == path)
+
+
+@fault("ING-03", "error", "A schedule file's batch lock says complete, but its rows never reached the table.",
+       "000 R-005: batch lock marked complete without verifying the BigQuery write.")
+def _ing03(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    path = _file_of(world, "nba-com/schedule", day, final=False)
+    world.remove("nba_raw.nbac_schedule", lambda r: r["source_file_path"] == path)
+
+
+@fault("ING-04", "error", "Box scores for a quarter of the teams on the busiest night never arrived; the phase 3 gate held.",
+       "003 phase-transition gating; 004: teams with no box scores.")
+def _ing04(world: World, rng: random.Random) -> None:
+    day = world.busiest_date()
+    teams_today = [t for g in world.games[day] for t in g.teams]
+    # Prefer teams with the most games in the trailing week, so one missing game
+    # keeps their weekly coverage (ING-05) above its threshold.
+    week = [d for d in world.game_dates() if day - timedelta(days=6) <= d <= day]
+    games_in_week = {t: sum(t in g.teams for d in week for g in world.games[d]) for t in teams_today}
+    n_missing = math.floor(len(teams_today) * 0.2) + 1
+    missing = set(sorted(teams_today, key=lambda t: (-games_in_week[t], t))[:n_missing])
+    _remove_team_boxscores(world, day, missing)
+    run = _run(world, "PlayerGameSummaryProcessor", day)
+    run.update(status="skipped", skip_reason="input_not_ready", records_processed=0)
+    world.remove(PGS, lambda r: r["game_date"] == day)
+    world.remove(GRADES, lambda r: r["game_date"] == day)
+
+
+@fault("ING-05", "error", "One team's box scores are missing for most of its games this week.",
+       "004: completeness check found teams under 70 %.")
+def _ing05(world: World, rng: random.Random) -> None:
+    end = world.latest_game_date()
+    week = [d for d in world.game_dates() if d > end - timedelta(days=7)]
+    teams = sorted({t for d in week for g in world.games[d] for t in g.teams})
+    # The team with the most games, so its nights are big slates too.
+    team = max(teams, key=lambda t: (sum(t in g.teams for d in week for g in world.games[d]), t))
+    for d in week:
+        if any(team in g.teams for g in world.games[d]):
+            _remove_team_boxscores(world, d, {team})
+
+
+@fault("ING-06", "warn", "The last box-score file was loaded twice, doubling its raw rows.",
+       "004: reloads and retries append duplicate rows.")
+def _ing06(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    path = _file_of(world, "ball-dont-lie/player-box-scores", day)
+    for r in [r for r in world.rows(BOX) if r["source_file_path"] == path]:
+        world.add(BOX, **{**r, "processed_at": r["processed_at"] + timedelta(minutes=45)})
+
+
+# -- processors ---------------------------------------------------------------------------
+
+@fault("PRC-01", "error", "PlayerGameSummaryProcessor logged success for the last night but wrote no rows.",
+       "000 R-004 / R-002 / R-003: completion published as success without write verification.")
+def _prc01(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    world.remove(PGS, lambda r: r["game_date"] == day)
+
+
+@fault("PRC-02", "error", "Phase 3 post-game analytics ran before the night's box scores were loaded.",
+       "003: phases proceeded on partial data, causing NULL cascades.")
+def _prc02(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    loaded = min(r["processed_at"] for r in world.rows(BOX) if r["game_date"] == day)
+    run = _run(world, "PlayerGameSummaryProcessor", day)
+    run["started_at"] = loaded - timedelta(minutes=50)
+    run["completed_at"] = run["started_at"] + timedelta(seconds=run["duration_seconds"])
+
+
+@fault("PRC-03", "error", "A third of the night's feature rows lost two required features.",
+       "003: NULL cascades into the feature store.")
+def _prc03(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    rows = [r for r in world.rows("nba_precompute.ml_feature_store") if r["game_date"] == day]
+    for r in rng.sample(rows, k=math.ceil(len(rows) * 0.35)):
+        r["usage_rate_last_10"] = None
+        r["opponent_def_rating"] = None
+
+
+@fault("PRC-04", "error", "An MLFeatureStoreProcessor run has been 'running' for three hours.",
+       "001: stuck processors.")
+def _prc04(world: World, rng: random.Random) -> None:
+    started = world.as_of - timedelta(hours=3)
+    world.add(RUNS, run_id="run_stuck_feature_store", processor_name="MLFeatureStoreProcessor",
+              phase=4, data_date=world.latest_game_date(), status="running", skip_reason=None,
+              target_table="nba_precompute.ml_feature_store", records_processed=None,
+              started_at=started, completed_at=None, duration_seconds=None)
+
+
+@fault("PRC-05", "error", "The last PredictionCoordinator run took 8.2x its weekly median.",
+       "001: PredictionCoordinator at 8.2x baseline (608 s vs 74 s) after worker boot failures.")
+def _prc05(world: World, rng: random.Random) -> None:
+    runs = [r for r in world.rows(RUNS) if r["processor_name"] == "PredictionCoordinator"]
+    last = max(runs, key=lambda r: r["started_at"])
+    last["duration_seconds"] = 608.0
+    last["completed_at"] = last["started_at"] + timedelta(seconds=608)
+
+
+@fault("PRC-06", "error", "Five players were locked out by circuit breakers for 7 days.",
+       "004: circuit breakers tripped after 5 failures locked players out for 7 days.")
+def _prc06(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    teams = [t for g in world.games[day] for t in g.teams]
+    tripped = world.as_of - timedelta(hours=1)
+    for team in teams[:5]:
+        p = world.team_players(team, active_only=False)[-2]  # inactive: no data since
+        world.add("nba_orchestration.reprocess_attempts", processor_name="PlayerDailyCacheProcessor",
+                  entity_id=p.lookup, analysis_date=day, attempt_count=5, completeness_pct=41.0,
+                  circuit_breaker_tripped=True, tripped_at=tripped,
+                  circuit_breaker_until=tripped + timedelta(days=7), updated_at=tripped)
+
+
+@fault("PRC-07", "warn", "A player's box score was backfilled, yet the player is still locked out.",
+       "004: even after backfilling data, players remained locked out (no auto-reset).")
+def _prc07(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    tripped = world.as_of - timedelta(hours=3)
+    backfill_at = world.as_of - timedelta(hours=1)
+    target = sorted((r for r in world.rows(BOX) if r["game_date"] == day),
+                    key=lambda r: r["player_lookup"])[0]
+    path = f"{BUCKET}/ball-dont-lie/player-box-scores/{day:%Y-%m-%d}/backfill_{backfill_at:%Y%m%d_%H%M%S}.json"
+    world.add("nba_orchestration.scraped_files", file_path=path, scraper_name="bdl_player_box_scores",
+              data_date=day, scrape_status="success", file_size_bytes=900,
+              scraped_at=backfill_at - timedelta(minutes=10))
+    world.add("nba_orchestration.raw_batch_locks", lock_id="lock_backfill", file_path=path,
+              processor_name="BdlPlayerBoxScoresProcessor", target_table=BOX, data_date=day,
+              status="complete", rows_reported=1, locked_at=backfill_at - timedelta(minutes=5),
+              completed_at=backfill_at)
+    target.update(source_file_path=path, processed_at=backfill_at)
+    world.add("nba_orchestration.reprocess_attempts", processor_name="MLFeatureStoreProcessor",
+              entity_id=target["player_lookup"], analysis_date=day, attempt_count=5,
+              completeness_pct=55.0, circuit_breaker_tripped=True, tripped_at=tripped,
+              circuit_breaker_until=tripped + timedelta(hours=24), updated_at=tripped)
+
+
+@fault("PRC-08", "error", "Most of today's backfill runs were skipped on streaming-buffer conflicts.",
+       "003: 62.9 % of backfill jobs skipped because streaming inserts blocked DML for 90 minutes.")
+def _prc08(world: World, rng: random.Random) -> None:
+    days = world.game_dates()
+    start = world.as_of - timedelta(hours=2)
+    for i in range(27):
+        day = days[i % len(days)]
+        skipped = i < 17  # 17 / 27 = 63 %
+        at = start + timedelta(minutes=2 * i)
+        world.add(RUNS, run_id=f"run_backfill_{i:02d}", processor_name="PlayerGameSummaryProcessor",
+                  phase=3, data_date=day, status="skipped" if skipped else "success",
+                  skip_reason="streaming_buffer_conflict" if skipped else None,
+                  target_table=PGS, records_processed=0 if skipped else 300,
+                  started_at=at, completed_at=at + timedelta(seconds=4 if skipped else 118),
+                  duration_seconds=4.0 if skipped else 118.0)
+
+
+# -- predictions --------------------------------------------------------------------------
+
+@fault("PRD-01", "error", "Four workers' staging writes failed, but their completion events claimed success.",
+       "002 layers 1-2 / 000 R-001: worker swallowed the staging write error and published success.")
+def _prd01(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    lost = set(rng.sample(_batch_players(world, day), k=4))
+    batch = world.batches[day]
+    n = world.remove(PRED, lambda r: r["batch_id"] == batch and r["player_lookup"] in lost)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in lost)
+    _adjust_export(world, day, -n)
+
+
+@fault("PRD-02", "error", "A fifth of the workers' first staging writes failed (then succeeded on retry).",
+       "002 metrics: staging write failure rate; alert above 10 %.")
+def _prd02(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    events = [r for r in world.rows(EVENTS) if r["batch_id"] == batch]
+    for e in rng.sample(events, k=math.ceil(len(events) * 0.2)):
+        world.add(EVENTS, **{**e, "event_id": e["event_id"] + "_try1", "staging_write_success": False,
+                             "predictions_generated": 0,
+                             "published_at": e["published_at"] - timedelta(seconds=45)})
+
+
+@fault("PRD-03", "error", "A re-run batch awaiting consolidation is missing one of its staging tables.",
+       "002 layers 3-4: consolidation found a staging table missing (NotFound).")
+def _prd03(world: World, rng: random.Random) -> None:
+    _side_batch(world, rng, "rerun", players=3, completed=3, status="complete", missing_tables=1)
+
+
+@fault("PRD-04", "error", "One prediction system produced nothing for five players.",
+       "002 layer 5: post-consolidation reconciliation of players x systems.")
+def _prd04(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    players = set(rng.sample(_batch_players(world, day), k=5))
+    system = SYSTEMS[2]
+    hit = lambda r: r["player_lookup"] in players and r["system_id"] == system  # noqa: E731
+    gone = {r["prediction_id"] for r in world.rows(PRED) if r["batch_id"] == batch and hit(r)}
+    world.remove(PRED, lambda r: r["prediction_id"] in gone)
+    world.remove(GRADES, lambda r: r["prediction_id"] in gone)
+    _adjust_export(world, day, -len(gone))
+
+
+@fault("PRD-05", "error", "The coordinator skipped 15 % of the expected players on the busiest night.",
+       "002 layer 6 / 000 R-007: players expected to play had no predictions.")
+def _prd05(world: World, rng: random.Random) -> None:
+    day = world.busiest_date()
+    by_team: dict[str, list[str]] = {}
+    for r in world.rows(EVENTS):
+        if r["batch_id"] == world.batches[day]:
+            team = next(p.team for t, ps in world.players.items() for p in ps if p.lookup == r["player_lookup"])
+            by_team.setdefault(team, []).append(r["player_lookup"])
+    total = sum(len(v) for v in by_team.values())
+    want = math.ceil(total * 0.15)
+    drop: set[str] = set()
+    teams = sorted(by_team)
+    i = 0
+    while len(drop) < want:  # round-robin over teams, so every team keeps players
+        team = teams[i % len(teams)]
+        left = [p for p in sorted(by_team[team]) if p not in drop]
+        if len(left) > 1:
+            drop.add(left[0])
+        i += 1
+    _drop_players(world, day, drop)
+
+
+@fault("PRD-06", "error", "One team playing on the busiest night has no player with predictions.",
+       "004: 5 teams with 0 players predicted.")
+def _prd06(world: World, rng: random.Random) -> None:
+    day = world.busiest_date()
+    team = sorted(t for g in world.games[day] for t in g.teams)[0]
+    _drop_players(world, day, {p.lookup for p in world.team_players(team)})
+
+
+@fault("PRD-07", "error", "Pub/Sub retries appended 5 copies of a tenth of the predictions, and one superseded prediction stayed active.",
+       "004: WRITE_APPEND retries left 5 copies of every prediction.")
+def _prd07(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    players = set(rng.sample(_batch_players(world, day), k=max(1, len(_batch_players(world, day)) // 10)))
+    rows = [r for r in world.rows(PRED) if r["batch_id"] == batch and r["player_lookup"] in players]
+    for copy in range(1, 5):
+        for r in rows:
+            world.add(PRED, **{**r, "updated_at": r["updated_at"] + timedelta(seconds=40 * copy)})
+    first = rows[0]
+    world.add(PRED, **{**first, "prediction_id": first["prediction_id"] + "_v2",
+                       "predicted_value": round(first["predicted_value"] + 1.5, 1),
+                       "created_at": first["created_at"] + timedelta(minutes=20),
+                       "updated_at": first["updated_at"] + timedelta(minutes=20)})
+
+
+@fault("PRD-08", "error", "Predictions with impossible values: negative, absurd, confidence 1.7, unknown recommendation, OVER without a line, unknown prop.",
+       "Bad input from a worker bug or a model regression.")
+def _prd08(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    rows = sorted((r for r in world.rows(PRED) if r["batch_id"] == batch), key=lambda r: r["prediction_id"])
+    picks = rng.sample(rows, k=5)
+    picks[0]["predicted_value"] = -3.0
+    picks[1]["predicted_value"] = 412.0
+    picks[2]["confidence_score"] = 1.7
+    picks[3]["recommendation"] = "SMASH"
+    picks[4].update(recommendation="OVER", line_value=None)
+    extra = {**rows[0], "prediction_id": rows[0]["prediction_id"] + "_dunks", "prop_type": "dunks"}
+    world.add(PRED, **extra)
+
+
+@fault("PRD-09", "error", "Five players were predicted before their feature rows were written.",
+       "000 R-006: phase 5 triggered on completion events, not data presence.")
+def _prd09(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    players = set(rng.sample(_batch_players(world, day), k=5))
+    made = {r["player_lookup"]: r["created_at"] for r in world.rows(PRED)
+            if r["game_date"] == day and r["player_lookup"] in players}
+    for r in world.rows("nba_precompute.ml_feature_store"):
+        if r["game_date"] == day and r["player_lookup"] in players:
+            r["created_at"] = r["updated_at"] = made[r["player_lookup"]] + timedelta(minutes=25)
+
+
+@fault("PRD-10", "error", "A batch has been in progress for 45 minutes at 60 % completion.",
+       "000: the stall check (10 min, 95 %).")
+def _prd10(world: World, rng: random.Random) -> None:
+    _side_batch(world, rng, "stalled", players=40, completed=24, status="in_progress", missing_tables=0)
+
+
+@fault("PRD-11", "warn", "Staging tables of a batch consolidated two days ago were never cleaned up.",
+       "002: consolidation cleanup failed, staging tables left behind.")
+def _prd11(world: World, rng: random.Random) -> None:
+    old = [d for d in world.game_dates() if et(d, 12, 0) < world.as_of - timedelta(hours=30)]
+    day = old[-1] if old else world.game_dates()[0]
+    batch = world.batches[day]
+    for r in world.rows(STATE):
+        if r["batch_id"] == batch:
+            world.add("nba_predictions.staging_tables", staging_table_name=r["staging_table_name"],
+                      batch_id=batch, player_lookup=r["player_lookup"], row_count=20,
+                      created_at=r["recorded_at"])
+
+
+def _side_batch(world: World, rng: random.Random, kind: str, players: int, completed: int,
+                status: str, missing_tables: int) -> None:
+    """An extra batch for the latest date that has not been consolidated yet."""
+    day = world.latest_game_date()
+    started = world.as_of - timedelta(minutes=45)
+    batch = f"batch_{day:%Y%m%d}_{kind}"
+    who = _batch_players(world, day)[:players]
+    for i, p in enumerate(who[:completed]):
+        staging = f"_staging_{batch}_{p}"
+        at = started + timedelta(minutes=1 + i // 4)
+        world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
+        world.add(EVENTS, event_id=f"evt_{kind}_{i}", batch_id=batch, player_lookup=p, game_date=day,
+                  predictions_generated=20, staging_table_name=staging, staging_write_success=True,
+                  published_at=at)
+        if i >= missing_tables:
+            world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch,
+                      player_lookup=p, row_count=20, created_at=at)
+    last = started + timedelta(minutes=1 + completed // 4)
+    world.add("nba_predictions.prediction_batches", batch_id=batch, game_date=day,
+              expected_players=players, completed_players=completed, status=status,
+              started_at=started, completed_at=last if status == "complete" else None,
+              consolidated_at=None, updated_at=last)
+
+
+# -- exports ------------------------------------------------------------------------------
+
+@fault("EXP-01", "error", "The export's row count disagrees with the active predictions (exported stale rows).",
+       "001: phase 6 exported without checking predictions.")
+def _exp01(world: World, rng: random.Random) -> None:
+    _adjust_export(world, world.latest_game_date(), +37)
+
+
+@fault("EXP-02", "error", "Tonight's predictions landed at 14:30 ET, after the 13:00 export deadline.",
+       "001: self-heal ran 75 minutes after the phase 6 export.")
+def _exp02(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    shift = et(day, 14, 30) - et(day, 11, 30)
+    for table, cols in ((PRED, ("created_at", "updated_at")), (EVENTS, ("published_at",)),
+                        (STATE, ("recorded_at",)),
+                        ("nba_predictions.prediction_batches",
+                         ("started_at", "completed_at", "consolidated_at", "updated_at"))):
+        for r in world.rows(table):
+            if r["batch_id"] == batch:
+                for c in cols:
+                    r[c] = r[c] + shift
+    coordinator = _run(world, "PredictionCoordinator", day)
+    coordinator["started_at"] += shift
+    coordinator["completed_at"] += shift
+    for e in world.rows("nba_exports.export_runs"):
+        if e["game_date"] == day:
+            e["exported_at"] += shift
+
+
+@fault("EXP-03", "warn", "Last night's predictions were never graded.",
+       "001 P1-4: no SLA on game end -> graded latency.")
+def _exp03(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    world.remove(GRADES, lambda r: r["game_date"] == day)
+    world.remove(RUNS, lambda r: r["processor_name"] == "PredictionGradingProcessor" and r["data_date"] == day)
+
+
+# -- orchestration ------------------------------------------------------------------------
+
+@fault("ORC-01", "error", "Orchestration stopped deciding for up to 45 hours, then recovered.",
+       "003: a 45-hour orchestration outage went unnoticed.")
+def _orc01(world: World, rng: random.Random) -> None:
+    end = world.as_of - timedelta(hours=3)
+    first = min(r["decision_at"] for r in world.rows("nba_orchestration.workflow_decisions"))
+    start = max(first + timedelta(hours=1), end - timedelta(hours=45))
+    world.remove("nba_orchestration.workflow_decisions",
+                 lambda r: start < r["decision_at"] < end)
+
+
+@fault("ORC-02", "error", "The prediction-request dead-letter queue holds 12 messages.",
+       "000 R-008 / 001 P1-5: DLQ messages expire without alerting.")
+def _orc02(world: World, rng: random.Random) -> None:
+    rows = [r for r in world.rows("nba_orchestration.pubsub_dlq_metrics")
+            if r["subscription_name"] == "prediction-request-dlq-sub"]
+    for r in sorted(rows, key=lambda r: r["observed_at"])[-3:]:
+        r["undelivered_messages"] = 12
+
+
+@fault("ORC-03", "warn", "Three Pub/Sub publishes failed this morning.",
+       "000 R-008: publish failures logged but not monitored.")
+def _orc03(world: World, rng: random.Random) -> None:
+    for i in range(3):
+        world.add("nba_orchestration.pubsub_publish_failures", failure_id=f"pf_{i}",
+                  topic="nba-phase3-analytics-complete", publisher="nba-phase3-analytics-processors",
+                  error_message="DeadlineExceeded: 504 Deadline Exceeded",
+                  failed_at=world.as_of - timedelta(hours=5, minutes=7 * i))
+
+
+# -- schema -------------------------------------------------------------------------------
+
+@fault("SCH-01", "error", "A loader recreated bdl_player_boxscores with points as STRING.",
+       "001: MERGE failed because a table was partitioned by FLOAT64; types drift silently.")
+def _sch01(world: World, rng: random.Random) -> None:
+    world.type_overrides.setdefault(BOX, {})["points"] = "STRING"
