@@ -1,10 +1,15 @@
 {#- Keep one row per key: the newest by order_by (a stable tie-break must be in it).
     Adds _source_copies: how many raw rows the kept row stood for, so the number
     of rows dropped as duplicates stays visible (ING-06, PRD-07).
+    first_seen: a timestamp column whose earliest value over the copies is kept as
+    first_<column> (when the row first arrived: point-in-time checks need it).
     `where true`: BigQuery wants a WHERE, GROUP BY or HAVING beside QUALIFY. -#}
-{%- macro deduplicate(relation, partition_by, order_by) -%}
+{%- macro deduplicate(relation, partition_by, order_by, first_seen=none) -%}
     select
         *,
+        {%- if first_seen %}
+        min({{ first_seen }}) over (partition by {{ partition_by }}) as first_{{ first_seen }},
+        {%- endif %}
         count(*) over (partition by {{ partition_by }}) as _source_copies
     from {{ relation }}
     where true

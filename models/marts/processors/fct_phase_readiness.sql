@@ -36,7 +36,7 @@ phase_3 as (
     left join boxscores
         on team_games.game_date = boxscores.game_date
         and team_games.team_abbr = boxscores.team_abbr
-        and boxscores.processed_at <= runs.started_at
+        and boxscores.first_processed_at <= runs.started_at
     where runs.processor_name = 'PlayerGameSummaryProcessor'
     group by runs.run_id
 ),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from props_contracts.errors import UsageError
-from props_contracts.simulator.world import BUCKET, SYSTEMS, World, et
+from props_contracts.simulator.world import BUCKET, ET, SYSTEMS, TEAMS, UTC, World, et
 
 PRED = "nba_predictions.player_prop_predictions"
 GRADES = "nba_predictions.prediction_grades"
@@ -92,6 +92,12 @@ def _adjust_export(world: World, day: date, delta: int) -> None:
             e["row_count"] += delta
 
 
+def _grade_like(world: World, graded: dict, new: dict) -> None:
+    """Grading grades whatever predictions exist: give `new` a grade like `graded`'s."""
+    grade = next(g for g in world.rows(GRADES) if g["prediction_id"] == graded["prediction_id"])
+    world.add(GRADES, **{**grade, "prediction_id": new["prediction_id"], "prop_type": new["prop_type"]})
+
+
 def _batch_players(world: World, day: date) -> list[str]:
     batch = world.batches[day]
     return sorted({r["player_lookup"] for r in world.rows(EVENTS) if r["batch_id"] == batch})
@@ -142,22 +148,35 @@ def _ing03(world: World, rng: random.Random) -> None:
     world.remove("nba_raw.nbac_schedule", lambda r: r["source_file_path"] == path)
 
 
-@fault("ING-04", "error", "Box scores for a quarter of the teams on the busiest night never arrived; the phase 3 gate held.",
+@fault("ING-04", "error", "Box scores for a fifth of the teams on one night never arrived; the phase 3 gate held.",
        "003 phase-transition gating; 004: teams with no box scores.")
 def _ing04(world: World, rng: random.Random) -> None:
-    day = world.busiest_date()
-    teams_today = [t for g in world.games[day] for t in g.teams]
-    # Prefer teams with the most games in the trailing week, so one missing game
-    # keeps their weekly coverage (ING-05) above its threshold.
-    week = [d for d in world.game_dates() if day - timedelta(days=6) <= d <= day]
-    games_in_week = {t: sum(t in g.teams for d in week for g in world.games[d]) for t in teams_today}
-    n_missing = math.floor(len(teams_today) * 0.2) + 1
-    missing = set(sorted(teams_today, key=lambda t: (-games_in_week[t], t))[:n_missing])
-    _remove_team_boxscores(world, day, missing)
-    run = _run(world, "PlayerGameSummaryProcessor", day)
-    run.update(status="skipped", skip_reason="input_not_ready", records_processed=0)
+    # Pick the night and teams so that one missing game keeps every chosen team's
+    # weekly coverage (ING-05, same trailing window) at or above 3 of 4 games.
+    week = _ing05_window(world)
+    games_in_week = {t: sum(t in g.teams for d in week for g in world.games[d]) for t in TEAMS}
+    best = None
+    for day in week:
+        teams_today = [t for g in world.games[day] for t in g.teams]
+        need = math.floor(len(teams_today) * 0.2) + 1
+        sturdy = sorted((t for t in teams_today if games_in_week[t] >= 4),
+                        key=lambda t: (-games_in_week[t], t))
+        score = (len(sturdy) >= need, len(teams_today), day)
+        if teams_today and (best is None or score > best[0]):
+            best = (score, day, (sturdy + sorted(set(teams_today) - set(sturdy)))[:need])
+    _, day, missing = best
+    _remove_team_boxscores(world, day, set(missing))
+    for processor in ("PlayerGameSummaryProcessor", "PredictionGradingProcessor"):
+        _run(world, processor, day).update(status="skipped", skip_reason="input_not_ready",
+                                           records_processed=0)
     world.remove(PGS, lambda r: r["game_date"] == day)
     world.remove(GRADES, lambda r: r["game_date"] == day)
+
+
+def _ing05_window(world: World) -> list[date]:
+    """Game dates inside ING-05's trailing window (ing05_window_days = 7) at as_of."""
+    as_of_date = world.as_of.replace(tzinfo=UTC).astimezone(ET).date()
+    return [d for d in world.game_dates() if as_of_date - timedelta(days=7) < d <= as_of_date]
 
 
 @fault("ING-05", "error", "One team's box scores are missing for most of its games this week.",
@@ -371,10 +390,11 @@ def _prd07(world: World, rng: random.Random) -> None:
         for r in rows:
             world.add(PRED, **{**r, "updated_at": r["updated_at"] + timedelta(seconds=40 * copy)})
     first = rows[0]
-    world.add(PRED, **{**first, "prediction_id": first["prediction_id"] + "_v2",
-                       "predicted_value": round(first["predicted_value"] + 1.5, 1),
-                       "created_at": first["created_at"] + timedelta(minutes=20),
-                       "updated_at": first["updated_at"] + timedelta(minutes=20)})
+    v2 = world.add(PRED, **{**first, "prediction_id": first["prediction_id"] + "_v2",
+                            "predicted_value": round(first["predicted_value"] + 1.5, 1),
+                            "created_at": first["created_at"] + timedelta(minutes=20),
+                            "updated_at": first["updated_at"] + timedelta(minutes=20)})
+    _grade_like(world, first, v2)
 
 
 @fault("PRD-08", "error", "Predictions with impossible values: negative, absurd, confidence 1.7, unknown recommendation, OVER without a line, unknown prop.",
@@ -389,8 +409,9 @@ def _prd08(world: World, rng: random.Random) -> None:
     picks[2]["confidence_score"] = 1.7
     picks[3]["recommendation"] = "SMASH"
     picks[4].update(recommendation="OVER", line_value=None)
-    extra = {**rows[0], "prediction_id": rows[0]["prediction_id"] + "_dunks", "prop_type": "dunks"}
-    world.add(PRED, **extra)
+    extra = world.add(PRED, **{**rows[0], "prediction_id": rows[0]["prediction_id"] + "_dunks",
+                               "prop_type": "dunks"})
+    _grade_like(world, rows[0], extra)
 
 
 @fault("PRD-09", "error", "Five players were predicted before their feature rows were written.",
