@@ -159,8 +159,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
 
     dbt = Dbt(settings)
     sel = ["--select", select] if select else []
-    dbt.invoke(["seed", *sel] if sel else ["seed"])
-    build = ["build", "--exclude-resource-type", "test", *sel]
+    build = ["build", "--exclude-resource-type", "test", *sel]  # seeds, models, unit tests
     if full_refresh:
         build.append("--full-refresh")
     dbt.invoke(build)

@@ -27,10 +27,12 @@ class DbtSettings:
     vars: dict = field(default_factory=dict)
     quiet: bool = False
     extra_env: dict[str, str] = field(default_factory=dict)
+    # dbt's artifacts directory; separate ones let two runs share the project.
+    artifacts_dir: Path | None = None
 
     @property
     def target_path(self) -> Path:
-        return self.project_dir / "target"
+        return self.artifacts_dir or self.project_dir / "target"
 
 
 @contextmanager
@@ -64,6 +66,8 @@ class Dbt:
         s = self.settings
         args = [*command, "--project-dir", str(s.project_dir), "--profiles-dir", str(s.project_dir),
                 "--target", s.target]
+        if s.artifacts_dir is not None:
+            args += ["--target-path", str(s.artifacts_dir)]
         if s.vars:
             import json
             args += ["--vars", json.dumps(s.vars, default=str)]

@@ -20,8 +20,9 @@ final as (
         coalesce(loaded.rows_loaded, 0) as rows_found
     from locks
     left join loaded
-        on locks.file_path = loaded.source_file_path
-        and locks.target_table = loaded.target_table
+        on
+            locks.file_path = loaded.source_file_path
+            and locks.target_table = loaded.target_table
 )
 
 select * from final

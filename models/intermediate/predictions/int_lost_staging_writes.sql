@@ -3,7 +3,8 @@
     the write was lost (PRD-01; seed 002 layers 1-2). -#}
 with events as (
     select * from {{ ref('stg_nba_predictions__prediction_completion_events') }}
-    where staging_write_success
+    where
+        staging_write_success
         and {{ props_contracts.in_window('game_date') }}
 ),
 
@@ -37,9 +38,11 @@ final as (
     inner join batches on events.batch_id = batches.batch_id
     left join staging_tables on events.staging_table_name = staging_tables.staging_table_name
     left join predicted
-        on events.batch_id = predicted.batch_id
-        and events.player_lookup = predicted.player_lookup
-    where staging_tables.staging_table_name is null
+        on
+            events.batch_id = predicted.batch_id
+            and events.player_lookup = predicted.player_lookup
+    where
+        staging_tables.staging_table_name is null
         and predicted.player_lookup is null
 )
 

@@ -29,14 +29,16 @@ joined as (
             when features.player_lookup is null then 'no feature row'
             when features.updated_at > first_prediction.first_predicted_at
                 then 'feature row written after the prediction'
-            when {{ props_contracts.hours_between('features.updated_at', 'first_prediction.first_predicted_at') }}
+            when
+                {{ props_contracts.hours_between('features.updated_at', 'first_prediction.first_predicted_at') }}
                 > {{ var('prd09_max_feature_age_hours') }}
                 then 'feature row older than the freshness window'
         end as violation
     from first_prediction
     left join features
-        on first_prediction.game_date = features.game_date
-        and first_prediction.player_lookup = features.player_lookup
+        on
+            first_prediction.game_date = features.game_date
+            and first_prediction.player_lookup = features.player_lookup
 )
 
 select * from joined

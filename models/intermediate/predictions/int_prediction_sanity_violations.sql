@@ -3,7 +3,8 @@
     a game far in the future is itself bad input. -#}
 with predictions as (
     select * from {{ ref('stg_nba_predictions__player_prop_predictions') }}
-    where is_active
+    where
+        is_active
         and game_date >= {{ props_contracts.window_start_date() }}
 ),
 
@@ -28,14 +29,16 @@ checked as (
         predictions.recommendation,
         predictions.confidence_score,
         case
-            when predictions.player_lookup is null or predictions.game_date is null
+            when
+                predictions.player_lookup is null or predictions.game_date is null
                 or predictions.prop_type is null or predictions.system_id is null
                 then 'null key column'
             when props.prop_type is null then 'unknown prop_type'
             when predictions.predicted_value is null then 'null predicted_value'
             when predictions.predicted_value < 0 then 'negative predicted_value'
             when predictions.predicted_value > props.max_value then 'predicted_value above the prop''s plausible range'
-            when predictions.confidence_score is null
+            when
+                predictions.confidence_score is null
                 or predictions.confidence_score < 0
                 or predictions.confidence_score > 1
                 then 'confidence_score outside [0, 1]'

@@ -38,10 +38,11 @@ missing as (
     select expected.*
     from expected
     left join active
-        on expected.game_date = active.game_date
-        and expected.player_lookup = active.player_lookup
-        and expected.system_id = active.system_id
-        and expected.prop_type = active.prop_type
+        on
+            expected.game_date = active.game_date
+            and expected.player_lookup = active.player_lookup
+            and expected.system_id = active.system_id
+            and expected.prop_type = active.prop_type
     where active.prediction_id is null
 ),
 

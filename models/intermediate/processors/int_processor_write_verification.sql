@@ -1,7 +1,8 @@
 {#- Successful runs that said they wrote rows, with the rows found for their date. -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where status = 'success'
+    where
+        status = 'success'
         and records_processed > 0
         and {{ props_contracts.in_window('data_date') }}
 ),
@@ -22,8 +23,9 @@ final as (
         coalesce(present.rows_present, 0) as rows_found
     from runs
     left join present
-        on runs.target_table = present.target_table
-        and runs.data_date = present.game_date
+        on
+            runs.target_table = present.target_table
+            and runs.data_date = present.game_date
 )
 
 select * from final

@@ -14,16 +14,16 @@
 
 with counted as (
     {%- for target_table, model in targets %}
-    select
-        '{{ target_table }}' as target_table,
-        game_date,
-        count(*) as rows_present
-    from {{ ref(model) }}
-    where {{ props_contracts.in_window('game_date') }}
-    group by game_date
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            '{{ target_table }}' as target_table,
+            game_date,
+            count(*) as rows_present
+        from {{ ref(model) }}
+        where {{ props_contracts.in_window('game_date') }}
+        group by game_date
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 )
 

@@ -11,7 +11,8 @@ boxscores as (
 locked as (
     select *
     from attempts
-    where circuit_breaker_tripped
+    where
+        circuit_breaker_tripped
         and circuit_breaker_until > {{ props_contracts.as_of() }}
 ),
 
@@ -26,9 +27,10 @@ arrivals as (
         count(*) as rows_arrived
     from locked
     inner join boxscores
-        on locked.entity_id = boxscores.player_lookup
-        and boxscores.game_date >= {{ props_contracts.add_days('locked.analysis_date', -3) }}
-        and boxscores.processed_at > locked.tripped_at
+        on
+            locked.entity_id = boxscores.player_lookup
+            and boxscores.game_date >= {{ props_contracts.add_days('locked.analysis_date', -3) }}
+            and locked.tripped_at < boxscores.processed_at
     group by 1, 2, 3, 4, 5
 )
 

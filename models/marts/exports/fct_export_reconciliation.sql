@@ -1,7 +1,8 @@
 {#- Each export against the active predictions of its date (EXP-01; seed 001). -#}
 with exports as (
     select * from {{ ref('stg_nba_exports__export_runs') }}
-    where status = 'success'
+    where
+        status = 'success'
         and {{ props_contracts.in_window('game_date') }}
 ),
 

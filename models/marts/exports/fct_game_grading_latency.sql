@@ -2,7 +2,8 @@
     the SLA (EXP-03; seed 001 P1-4). -#}
 with games as (
     select * from {{ ref('int_games') }}
-    where is_final
+    where
+        is_final
         and {{ props_contracts.in_window('game_date') }}
 ),
 

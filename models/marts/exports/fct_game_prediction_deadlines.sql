@@ -33,7 +33,8 @@ final as (
         ) as is_on_time
     from games
     left join first_prediction on games.game_id = first_prediction.game_id
-    where {{ props_contracts.local_time_to_utc('games.game_date', var('exp02_deadline_local_time')) }}
+    where
+        {{ props_contracts.local_time_to_utc('games.game_date', var('exp02_deadline_local_time')) }}
         <= {{ props_contracts.as_of() }}
 )
 

@@ -1,6 +1,7 @@
 with team_games as (
     select * from {{ ref('int_team_games') }}
-    where is_final
+    where
+        is_final
         and {{ props_contracts.in_window('game_date') }}
 ),
 
@@ -19,8 +20,9 @@ joined as (
         boxscore_teams.team_abbr is not null as has_boxscores
     from team_games
     left join boxscore_teams
-        on team_games.game_date = boxscore_teams.game_date
-        and team_games.team_abbr = boxscore_teams.team_abbr
+        on
+            team_games.game_date = boxscore_teams.game_date
+            and team_games.team_abbr = boxscore_teams.team_abbr
 ),
 
 final as (

@@ -1,7 +1,8 @@
 {#- Per team, over the trailing ing05_window_days ending at as_of's date. -#}
 with team_games as (
     select * from {{ ref('int_team_games') }}
-    where is_final
+    where
+        is_final
         and game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('ing05_window_days') | int)) }}
         and game_date <= {{ props_contracts.as_of_date() }}
 ),
@@ -21,8 +22,9 @@ joined as (
         boxscore_games.game_id is not null as has_boxscores
     from team_games
     left join boxscore_games
-        on team_games.game_id = boxscore_games.game_id
-        and team_games.team_abbr = boxscore_games.team_abbr
+        on
+            team_games.game_id = boxscore_games.game_id
+            and team_games.team_abbr = boxscore_games.team_abbr
 ),
 
 final as (

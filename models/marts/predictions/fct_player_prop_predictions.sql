@@ -25,11 +25,28 @@
 
 with active as (
     select * from {{ ref('int_active_predictions') }}
-    {%- if is_incremental() %}
-    where game_date >= {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) }}
-        or game_date > (select max(game_date) from {{ this }})
-    {%- endif %}
 ),
+{%- if is_incremental() %}
+
+    loaded as (
+        select max(game_date) as max_loaded_date from {{ this }}
+    ),
+
+    incoming as (
+        select active.*
+        from active
+        cross join loaded
+        where
+            active.game_date
+            >= {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) }}
+            or active.game_date > loaded.max_loaded_date
+    ),
+{%- else %}
+
+incoming as (
+    select * from active
+),
+{%- endif %}
 
 final as (
     select
@@ -48,7 +65,7 @@ final as (
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
         cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
         cast(_source_copies as {{ dbt.type_bigint() }}) as source_copies
-    from active
+    from incoming
 )
 
 select * from final

@@ -1,6 +1,7 @@
 with expected as (
     select * from {{ ref('stg_nba_analytics__upcoming_player_game_context') }}
-    where is_expected_to_play
+    where
+        is_expected_to_play
         and {{ props_contracts.in_window('game_date') }}
 ),
 
@@ -24,8 +25,9 @@ joined as (
         predicted_players.player_lookup is not null as is_predicted
     from expected
     left join predicted_players
-        on expected.game_date = predicted_players.game_date
-        and expected.player_lookup = predicted_players.player_lookup
+        on
+            expected.game_date = predicted_players.game_date
+            and expected.player_lookup = predicted_players.player_lookup
 ),
 
 final as (

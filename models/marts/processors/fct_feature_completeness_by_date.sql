@@ -15,7 +15,7 @@ flagged as (
         player_lookup,
         (
             {%- for col in required %}
-            {{ col }} is not null{{ ' and' if not loop.last }}
+                {{ col }} is not null{{ ' and' if not loop.last }}
             {%- endfor %}
         ) as is_complete
     from features

@@ -5,7 +5,8 @@
       phase 5 PredictionCoordinator: expected players with a feature row written -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where status = 'success'
+    where
+        status = 'success'
         and processor_name in ('PlayerGameSummaryProcessor', 'MLFeatureStoreProcessor', 'PredictionCoordinator')
         and {{ props_contracts.in_window('data_date') }}
 ),
@@ -34,9 +35,10 @@ phase_3 as (
     from runs
     inner join team_games on runs.data_date = team_games.game_date
     left join boxscores
-        on team_games.game_date = boxscores.game_date
-        and team_games.team_abbr = boxscores.team_abbr
-        and boxscores.first_processed_at <= runs.started_at
+        on
+            team_games.game_date = boxscores.game_date
+            and team_games.team_abbr = boxscores.team_abbr
+            and runs.started_at >= boxscores.first_processed_at
     where runs.processor_name = 'PlayerGameSummaryProcessor'
     group by runs.run_id
 ),
@@ -49,9 +51,10 @@ phase_4 as (
     from runs
     inner join team_games on runs.data_date = team_games.game_date
     left join context
-        on team_games.game_date = context.game_date
-        and team_games.team_abbr = context.team_abbr
-        and context.processed_at <= runs.started_at
+        on
+            team_games.game_date = context.game_date
+            and team_games.team_abbr = context.team_abbr
+            and runs.started_at >= context.processed_at
     where runs.processor_name = 'MLFeatureStoreProcessor'
     group by runs.run_id
 ),
@@ -63,12 +66,14 @@ phase_5 as (
         count(distinct features.player_lookup) as input_ready
     from runs
     inner join context
-        on runs.data_date = context.game_date
-        and context.is_expected_to_play
+        on
+            runs.data_date = context.game_date
+            and context.is_expected_to_play
     left join features
-        on context.game_date = features.game_date
-        and context.player_lookup = features.player_lookup
-        and features.created_at <= runs.started_at
+        on
+            context.game_date = features.game_date
+            and context.player_lookup = features.player_lookup
+            and runs.started_at >= features.created_at
     where runs.processor_name = 'PredictionCoordinator'
     group by runs.run_id
 ),

@@ -12,7 +12,7 @@ final as (
         sum(case when status = 'success' then 1 else 0 end) as successful_runs,
         sum(case when status = 'failed' then 1 else 0 end) as failed_runs,
         sum(case when status = 'skipped' and skip_reason = 'streaming_buffer_conflict' then 1 else 0 end)
-        as streaming_buffer_skips,
+            as streaming_buffer_skips,
         cast(
             sum(case when status = 'skipped' and skip_reason = 'streaming_buffer_conflict' then 1 else 0 end)
             as {{ props_contracts.type_double() }}

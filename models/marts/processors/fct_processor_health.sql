@@ -2,7 +2,8 @@
     the preceding prc05_baseline_days (PRC-05; seed 001 slowdown detector). -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where status = 'success'
+    where
+        status = 'success'
         and duration_seconds is not null
         and {{ props_contracts.ts_in_window('started_at') }}
 ),
@@ -21,9 +22,10 @@ baseline as (
         {{ props_contracts.median('runs.duration_seconds') }} as baseline_median_seconds
     from latest
     inner join runs
-        on latest.processor_name = runs.processor_name
-        and runs.started_at < latest.started_at
-        and runs.started_at >= {{ props_contracts.add_hours('latest.started_at', -24 * var('prc05_baseline_days')) }}
+        on
+            latest.processor_name = runs.processor_name
+            and latest.started_at > runs.started_at
+            and runs.started_at >= {{ props_contracts.add_hours('latest.started_at', -24 * var('prc05_baseline_days')) }}
     group by latest.processor_name
 ),
 

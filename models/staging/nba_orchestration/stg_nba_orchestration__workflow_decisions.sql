@@ -7,7 +7,7 @@ renamed as (
         cast(decision_id as {{ dbt.type_string() }}) as decision_id,
         cast(decision_at as {{ dbt.type_timestamp() }}) as decision_at,
         cast(workflow_name as {{ dbt.type_string() }}) as workflow_name,
-        cast(action as {{ dbt.type_string() }}) as action,
+        cast(action as {{ dbt.type_string() }}) as decision_action,
         cast(reason as {{ dbt.type_string() }}) as reason
     from source
 ),

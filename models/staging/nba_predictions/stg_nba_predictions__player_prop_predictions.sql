@@ -23,7 +23,11 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'prediction_id', 'updated_at desc, created_at desc, predicted_value desc, confidence_score desc') }}
+    {{ props_contracts.deduplicate(
+        'renamed',
+        'prediction_id',
+        'updated_at desc, created_at desc, predicted_value desc, confidence_score desc'
+    ) }}
 )
 
 select * from deduplicated

@@ -20,7 +20,12 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'game_id, player_lookup', 'processed_at desc, source_file_path desc', first_seen='processed_at') }}
+    {{ props_contracts.deduplicate(
+        'renamed',
+        'game_id, player_lookup',
+        'processed_at desc, source_file_path desc',
+        first_seen='processed_at'
+    ) }}
 )
 
 select * from deduplicated

@@ -1,0 +1,52 @@
+"""Shared fixtures: simulated warehouses and real dbt runs on DuckDB.
+
+Every scenario gets its own DuckDB file and its own dbt artifacts directory, so
+scenarios never share state and two can run at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from props_contracts import project_root
+from props_contracts.cli import run_contracts
+from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.schema import load_source_tables
+from props_contracts.simulator.faults import apply_faults
+from props_contracts.simulator.world import build_world
+from props_contracts.simulator.writer import write_duckdb
+
+ROOT = project_root()
+END = date(2026, 1, 15)
+START = date(2026, 1, 9)
+AS_OF = datetime(2026, 1, 16, 17, 0)  # noon ET the day after END
+
+
+def simulate(db: Path, seed: int = 7, inject: tuple[str, ...] = (), start: date = START,
+             end: date = END, as_of: datetime = AS_OF) -> dict[str, int]:
+    world = build_world(seed, start, end, as_of)
+    apply_faults(world, list(inject))
+    return write_duckdb(world, load_source_tables(ROOT / "models"), db)
+
+
+def settings_for(db: Path, artifacts: Path, as_of: datetime = AS_OF, **vars_) -> DbtSettings:
+    return DbtSettings(project_dir=ROOT, duckdb_path=db, artifacts_dir=artifacts, quiet=True,
+                       vars={"as_of": f"{as_of:%Y-%m-%d %H:%M:%S}", **vars_})
+
+
+def run_scenario(workdir: Path, seed: int = 7, inject: tuple[str, ...] = ()):
+    """Simulate, build, test; returns the contract results."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / "warehouse.duckdb"
+    simulate(db, seed=seed, inject=inject)
+    return run_contracts(settings_for(db, workdir / "target"))
+
+
+@pytest.fixture
+def dbt_factory(tmp_path):
+    def make(db: Path, **vars_) -> Dbt:
+        return Dbt(settings_for(db, tmp_path / "target", **vars_))
+    return make
