@@ -65,7 +65,7 @@ def load_source_tables(models_dir: Path) -> dict[str, SourceTable]:
                             f"data_type {dtype!r}; use one of {sorted(DUCKDB_TYPES)}"
                         )
                     cols.append(Column(col["name"], dtype))
-                meta = table.get("meta") or {}
+                meta = (table.get("config") or {}).get("meta") or table.get("meta") or {}
                 st = SourceTable(
                     source=source["name"],
                     name=table["name"],

@@ -41,13 +41,13 @@ def render_summary(results: list[ContractResult], catalog: dict[str, Invariant],
         status = invariant_status(rs)
         counts[status] += 1
         lines.append(f"  {LABEL.get(status, status):<5} {inv.invariant_id:<7} {inv.title}")
-        for r in rs:
-            if r.status in ("fail", "warn", "error"):
-                lines.append(f"        {LABEL[r.status]} {r.name}: {r.failures} failing row(s)")
-                for row in samples.get(r.unique_id, []):
-                    lines.append(f"          - {row}")
-                if r.status != "error":
-                    lines.append(f"        runbook: {inv.runbook}")
+        broken = [r for r in rs if r.status in ("fail", "warn", "error")]
+        for r in sorted(broken, key=lambda r: ORDER.get(r.status, 9)):
+            lines.append(f"        {LABEL[r.status]} {r.name}: {r.failures} failing row(s)")
+            for row in samples.get(r.unique_id, []):
+                lines.append(f"          - {row}")
+        if broken:
+            lines.append(f"        runbook: {inv.runbook}")
     bad_other = [r for r in other if r.status in ("fail", "error", "warn")]
     lines.append(f"\n[model keys and reference data] {len(other) - len(bad_other)} of {len(other)} pass")
     for r in bad_other:

@@ -28,7 +28,8 @@
             {%- do problems.append([name, declared, actual[name | lower], 'type differs from declaration']) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set partition_column = (node.meta or {}).get('partition_column') -%}
+    {%- set meta = node.config.meta if (node.config.meta is defined and node.config.meta) else (node.meta or {}) -%}
+    {%- set partition_column = meta.get('partition_column') -%}
     {%- if partition_column and actual and actual.get(partition_column | lower) not in ['DATE', 'TIMESTAMP', 'INT64'] -%}
         {%- do problems.append([partition_column, 'DATE | TIMESTAMP | INT64', actual.get(partition_column | lower, 'missing'),
             'partition column must be DATE, TIMESTAMP or INT64']) -%}

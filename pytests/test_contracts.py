@@ -1,0 +1,72 @@
+"""Contract behaviour beyond the fault matrix, and the project's BigQuery face."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import duckdb
+from conftest import AS_OF, END, ROOT, START
+
+from props_contracts.catalog import catalog_markdown, load_catalog
+from props_contracts.results import load_results
+from props_contracts.schema import load_source_tables
+from props_contracts.simulator.world import build_world
+from props_contracts.simulator.writer import write_duckdb
+
+
+def test_partition_column_of_the_wrong_type_fails_sch01(tmp_path, dbt_factory):
+    # given predictions whose partition column game_date was loaded as STRING (seed 001's
+    # MERGE failed on a table partitioned by a non-date type)
+    db = tmp_path / "w.duckdb"
+    world = build_world(7, START, END, AS_OF)
+    world.type_overrides["nba_predictions.player_prop_predictions"] = {"game_date": "STRING"}
+    write_duckdb(world, load_source_tables(ROOT / "models"), db)
+    # when the schema contract of that table runs
+    dbt = dbt_factory(db)
+    dbt.invoke(["test", "--select", "sch_01_player_prop_predictions_schema"], allow_node_failures=True)
+    # then it fails, naming the column and the rule
+    [result] = load_results(tmp_path / "target")
+    assert (result.invariant_id, result.status) == ("SCH-01", "fail")
+    con = duckdb.connect(str(db))
+    problems = con.execute(f"select column_name, problem from {result.relation} order by all").fetchall()
+    con.close()
+    assert ("game_date", "partition column must be DATE, TIMESTAMP or INT64") in problems
+    assert ("game_date", "type differs from declaration") in problems
+
+
+def test_project_parses_for_bigquery_offline(tmp_path):
+    # given the bigquery target configured only through environment variables
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "PROPS_BQ_PROJECT": "my-project",
+           "PROPS_BQ_DATASET": "props_contracts", "PROPS_BQ_LOCATION": "US"}
+    # when dbt parses the project for it
+    proc = subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "parse", "--target", "bigquery", "--no-partial-parse",
+         "--target-path", str(tmp_path / "target"), "--project-dir", str(ROOT)],
+        env=env, capture_output=True, text=True, timeout=300)
+    # then it succeeds with no deprecation warnings
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "Deprecat" not in proc.stdout
+    assert (tmp_path / "target" / "manifest.json").exists()
+
+
+def test_readme_thresholds_table_is_current():
+    table = catalog_markdown(load_catalog(ROOT), ROOT)
+    readme = (ROOT / "README.md").read_text()
+    assert table in readme, "README thresholds table is stale: paste `props-contracts invariants --markdown`"
+
+
+def test_every_invariant_id_has_a_contract_in_the_project():
+    import json
+    proc = subprocess.run(
+        [sys.executable, "-m", "dbt.cli.main", "ls", "--resource-type", "test", "--output", "json",
+         "--output-keys", "name config", "--project-dir", str(ROOT), "--target-path", "/tmp/pc_ls"],
+        env={**os.environ, "DBT_PROFILES_DIR": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    ids = set()
+    for line in proc.stdout.splitlines():
+        if line.startswith("{"):
+            node = json.loads(line)
+            ids.add((node.get("config") or {}).get("meta", {}).get("invariant_id"))
+    assert set(load_catalog(ROOT)) <= ids
