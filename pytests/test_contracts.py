@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import duckdb
-from conftest import AS_OF, END, ROOT, START
 
+from conftest import AS_OF, END, ROOT, START
 from props_contracts.catalog import catalog_markdown, load_catalog
 from props_contracts.results import load_results
 from props_contracts.schema import load_source_tables

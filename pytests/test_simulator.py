@@ -6,8 +6,8 @@ import hashlib
 
 import duckdb
 from click.testing import CliRunner
-from conftest import simulate
 
+from conftest import simulate
 from props_contracts.cli import main
 from props_contracts.simulator.faults import FAULTS
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import duckdb
 import pytest
+
 from conftest import END, START, simulate
 
 FCT = '"props_contracts_marts"."fct_player_prop_predictions"'
