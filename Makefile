@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=24"
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	mkdir -p .warehouse
 	touch $(STAMP)
 
 install: $(STAMP) ## Create the virtualenv with the pinned dependencies
@@ -30,7 +31,9 @@ test: $(STAMP) ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, t
 
 lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 	$(BIN)/ruff check scripts pytests
-	$(BIN)/sqlfluff lint models macros
+	@# the dbt templater opens the profile's DuckDB: give it a scratch file
+	mkdir -p target
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros
 
 clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
 	rm -rf $(VENV) target logs .warehouse

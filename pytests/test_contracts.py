@@ -57,12 +57,14 @@ def test_readme_thresholds_table_is_current():
     assert table in readme, "README thresholds table is stale: paste `props-contracts invariants --markdown`"
 
 
-def test_every_invariant_id_has_a_contract_in_the_project():
+def test_every_invariant_id_has_a_contract_in_the_project(tmp_path):
     import json
     proc = subprocess.run(
         [sys.executable, "-m", "dbt.cli.main", "ls", "--resource-type", "test", "--output", "json",
-         "--output-keys", "name config", "--project-dir", str(ROOT), "--target-path", "/tmp/pc_ls"],
-        env={**os.environ, "DBT_PROFILES_DIR": str(ROOT)}, capture_output=True, text=True, timeout=300)
+         "--output-keys", "name config", "--project-dir", str(ROOT),
+         "--target-path", str(tmp_path / "target")],
+        env={**os.environ, "DBT_PROFILES_DIR": str(ROOT), "PROPS_DUCKDB_PATH": str(tmp_path / "w.duckdb")},
+        capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:]
     ids = set()
     for line in proc.stdout.splitlines():

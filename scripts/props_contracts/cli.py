@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -39,10 +39,8 @@ def _parse_as_of(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
         raise UsageError(f"--as-of must be a UTC timestamp like '2026-01-16 17:00:00', got {value!r}") from exc
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(tz=None).astimezone(tz=None)
-        from zoneinfo import ZoneInfo
-        parsed = parsed.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    if parsed.tzinfo is not None:  # an explicit offset: convert, then store naive UTC
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
 
 
