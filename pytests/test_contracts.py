@@ -72,3 +72,69 @@ def test_every_invariant_id_has_a_contract_in_the_project(tmp_path):
             node = json.loads(line)
             ids.add((node.get("config") or {}).get("meta", {}).get("invariant_id"))
     assert set(load_catalog(ROOT)) <= ids
+
+
+def test_snapshots_record_a_lockout_change_and_docs_generate(tmp_path, dbt_factory):
+    # given a built week, its snapshots taken
+    from conftest import simulate
+    db = tmp_path / "w.duckdb"
+    simulate(db)
+    dbt = dbt_factory(db)
+    dbt.invoke(["build", "--exclude-resource-type", "test"])
+    # when a circuit breaker is cleared and the snapshot runs again
+    con = duckdb.connect(str(db))
+    entity = con.execute("select entity_id from nba_orchestration.reprocess_attempts "
+                         "where circuit_breaker_tripped limit 1").fetchone()[0]
+    con.execute("update nba_orchestration.reprocess_attempts set circuit_breaker_tripped = false, "
+                "circuit_breaker_until = null where entity_id = ?", [entity])
+    con.close()
+    dbt.invoke(["snapshot", "--select", "snap_circuit_breaker_state"])
+    # then the snapshot holds both states of that breaker, the old one closed
+    con = duckdb.connect(str(db))
+    history = con.execute(
+        "select circuit_breaker_tripped, dbt_valid_to is null from "
+        "props_contracts_snapshots.snap_circuit_breaker_state where entity_id = ? order by dbt_valid_from",
+        [entity]).fetchall()
+    con.close()
+    assert history == [(True, False), (False, True)]
+    # and the docs site generates with every model documented in the catalog
+    dbt.invoke(["docs", "generate"])
+    import json
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
+    assert "model.props_contracts.fct_player_prop_predictions" in catalog["nodes"]
+
+
+def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
+    # given a clean week into which a loader wrote NULL keys and a far-future game date
+    from conftest import settings_for, simulate
+    from props_contracts.cli import run_contracts
+    db = tmp_path / "w.duckdb"
+    simulate(db)
+    con = duckdb.connect(str(db))
+    raw_before = con.execute("select count(*) from nba_predictions.player_prop_predictions").fetchone()[0]
+    con.execute("""update nba_predictions.player_prop_predictions set player_lookup = null
+                   where prediction_id = (select min(prediction_id) from nba_predictions.player_prop_predictions)""")
+    con.execute("""insert into nba_predictions.player_prop_predictions
+                   select * replace ('future_' || prediction_id as prediction_id,
+                                     game_date + interval 300 day as game_date)
+                   from nba_predictions.player_prop_predictions
+                   where prediction_id = (select max(prediction_id) from nba_predictions.player_prop_predictions)""")
+    con.execute("""update nba_raw.bdl_player_boxscores set player_lookup = null
+                   where player_lookup = (select min(player_lookup) from nba_raw.bdl_player_boxscores)""")
+    con.close()
+    # when the contracts run
+    results = run_contracts(settings_for(db, tmp_path / "target"))
+    failed = {r.name for r in results if r.failed}
+    # then each problem is a named failure, not a crash and not a pass
+    assert {"prd_08_prediction_values_sane", "prd_07_active_predictions_unique",
+            "ing_06_boxscores_unique_after_dedup"} <= failed
+    [sanity] = [r for r in results if r.name == "prd_08_prediction_values_sane"]
+    con = duckdb.connect(str(db))
+    reasons = {row[0] for row in con.execute(f"select violation from {sanity.relation}").fetchall()}
+    # and nothing was dropped from the source: the staging view still holds every row
+    raw_after = con.execute("select count(*) from nba_predictions.player_prop_predictions").fetchone()[0]
+    staged = con.execute("select sum(_source_copies) from "
+                         "props_contracts_staging.stg_nba_predictions__player_prop_predictions").fetchone()[0]
+    con.close()
+    assert {"null key column", "game_date in the future"} <= reasons
+    assert raw_after == raw_before + 1 == staged

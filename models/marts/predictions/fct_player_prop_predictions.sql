@@ -5,6 +5,8 @@
     deduplicated source (plus anything newer than the table) and MERGEs them on
     the key, so a redelivered batch adds nothing and a late correction inside the
     window replaces the old values; rows older than the window are left alone.
+    Rows with a null key are left out (they fail PRD-07 / PRD-08 by name, instead
+    of failing the NOT NULL contract and the whole build).
     The incoming rows are unique on the key (int_active_predictions), so BigQuery's
     "MERGE must match at most one source row" can never fire; PRD-07 reports the
     upstream conflicts instead. -#}
@@ -23,30 +25,29 @@
     )
 }}
 
+{%- set incremental_window = 'true' -%}
+{%- if is_incremental() -%}
+    {%- set merge_from = props_contracts.add_days(
+        props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) -%}
+    {%- set incremental_window = '(active.game_date >= ' ~ merge_from
+        ~ ' or active.game_date > (select max(loaded.game_date) from ' ~ this ~ ' as loaded))' -%}
+{%- endif %}
+
 with active as (
     select * from {{ ref('int_active_predictions') }}
 ),
-{%- if is_incremental() %}
-
-    loaded as (
-        select max(game_date) as max_loaded_date from {{ this }}
-    ),
-
-    incoming as (
-        select active.*
-        from active
-        cross join loaded
-        where
-            active.game_date
-            >= {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) }}
-            or active.game_date > loaded.max_loaded_date
-    ),
-{%- else %}
 
 incoming as (
-    select * from active
+    select active.*
+    from active
+    where
+        -- Rows with a null key cannot be merged; PRD-07 and PRD-08 report them.
+        active.player_lookup is not null
+        and active.game_date is not null
+        and active.prop_type is not null
+        and active.system_id is not null
+        and {{ incremental_window }}
 ),
-{%- endif %}
 
 final as (
     select
