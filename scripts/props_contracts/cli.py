@@ -161,7 +161,8 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
     if full_refresh:
         build.append("--full-refresh")
     dbt.invoke(build)
-    dbt.invoke(["test", *sel], allow_node_failures=True)
+    # unit tests already ran in the build
+    dbt.invoke(["test", "--exclude-resource-type", "unit_test", *sel], allow_node_failures=True)
     return load_results(settings.target_path)
 
 
