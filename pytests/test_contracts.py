@@ -138,3 +138,25 @@ def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
     con.close()
     assert {"null key column", "game_date in the future"} <= reasons
     assert raw_after == raw_before + 1 == staged
+
+
+def test_every_invocation_appends_its_results_to_the_history(tmp_path):
+    # given a week in which one team had no predictions
+    from conftest import settings_for, simulate
+    from props_contracts.cli import run_contracts
+    db = tmp_path / "w.duckdb"
+    simulate(db, inject=("PRD-06",))
+    # when the contracts run (a build invocation, then a test invocation)
+    results = run_contracts(settings_for(db, tmp_path / "target"))
+    # then the history holds one row per executed node per invocation
+    con = duckdb.connect(str(db))
+    per_invocation = con.execute(
+        "select invocation_id, count(*) from props_contracts_audit.contract_results_history "
+        "group by 1 order by min(recorded_at)").fetchall()
+    prd06 = con.execute(
+        "select status, failures, severity, phase from props_contracts_audit.contract_results_history "
+        "where node_name = 'prd_06_every_team_has_predictions'").fetchall()
+    con.close()
+    assert len(per_invocation) == 2
+    assert per_invocation[1][1] == len(results)
+    assert prd06 == [("fail", 1, "error", "phase_5_predictions")]
