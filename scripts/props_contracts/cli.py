@@ -191,6 +191,36 @@ def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) ->
     return 1 if any(r.failed and r.severity == "error" for r in results) else 0
 
 
+@main.command()
+@click.option("--phase", type=int, required=True, help="Pipeline phase about to run (2-6).")
+@click.option("--date", "day", required=True, help="Game date the phase would process (YYYY-MM-DD).")
+@_db_option
+@click.option("--target", default="duckdb", show_default=True, help="dbt target.")
+@click.option("--as-of", "as_of", help="UTC instant to judge at (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (for orchestrators).")
+def gate(phase, day, database, target, as_of, as_json):
+    """May phase N run for date D? Exit 0 ready, 1 not ready, 2 could not tell."""
+    def body() -> int:
+        import json
+
+        from props_contracts.gate import decide
+        game_date = _parse_date(day, "--date")
+        settings = _settings(database, target, as_of, None, quiet=True)
+        decision = decide(settings, phase, game_date)
+        if as_json:
+            click.echo(json.dumps(decision.as_dict(), indent=2))
+        else:
+            verdict = "READY" if decision.ready else "NOT READY"
+            click.echo(f"phase {phase} for {game_date}: {verdict} "
+                       f"(gate: {', '.join(decision.gate_invariants)})")
+            for b in decision.blocking:
+                click.echo(f"  blocked by {b.invariant_id} {b.test}: {b.rows_for_date} row(s) for this date")
+                for row in b.sample:
+                    click.echo(f"    - {row}")
+        return 0 if decision.ready else 1
+    _exit(body)
+
+
 DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
 
 

@@ -30,6 +30,22 @@ def _fmt(row: dict) -> str:
     return " ".join(parts)
 
 
+def failing_rows(settings: DbtSettings, relation: str | None) -> list[dict] | None:
+    """Every stored failing row of one test (capped by the tests' `limit`), or
+    None when they cannot be read on this target."""
+    if settings.target != "duckdb" or settings.duckdb_path is None or not relation:
+        return None
+    import duckdb
+
+    con = duckdb.connect(str(settings.duckdb_path))  # same config as dbt-duckdb's: see below
+    try:
+        cur = con.execute(f"select * from {relation}")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+    finally:
+        con.close()
+
+
 def sample_failures(results: list[ContractResult], settings: DbtSettings,
                     n: int) -> dict[str, list[str]]:
     """Up to n formatted failing rows per result, from its store_failures table.
