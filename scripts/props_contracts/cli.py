@@ -221,6 +221,52 @@ def gate(phase, day, database, target, as_of, as_json):
     _exit(body)
 
 
+@main.command()
+@_db_option
+@click.option("--target", default="duckdb", show_default=True, help="dbt target of the last run.")
+@click.option("--dry-run", is_flag=True, help="Print the alerts instead of sending them; state unchanged.")
+def alert(database, target, dry_run):
+    """Send alerts for the last `run`: new failures, reminders, resolutions.
+
+    Channels and state come from the environment (README, "Alerts"). Exit 0
+    when every event was delivered (or there was nothing to send), 2 when a
+    channel still failed after retries; the state then keeps those events for
+    the next run.
+    """
+    _exit(lambda: _alert(database, target, dry_run))
+
+
+def _alert(database, target, dry_run, state_path: Path | None = None) -> int:
+    import dataclasses
+    import os
+
+    from props_contracts.alerts import format as fmt
+    from props_contracts.alerts.config import from_env
+    from props_contracts.alerts.engine import alert_cycle
+    from props_contracts.results import load_results
+
+    config = from_env(os.environ)
+    if state_path is not None:
+        config = dataclasses.replace(config, state_path=state_path)
+    if not dry_run and not config.channels:
+        raise UsageError("no alert channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
+                         "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
+    settings = _settings(database, target, None, None, quiet=True)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    events, sent = alert_cycle(load_results(settings.target_path), settings, config,
+                               load_catalog(project_root()), now, dry_run=dry_run)
+    if not events:
+        click.echo("alerts: nothing new to send")
+    elif dry_run:
+        click.echo(f"alerts that would be sent ({len(events)}; "
+                   f"channels: {', '.join(config.channels) or 'none configured'}):")
+        for e in events:
+            click.echo(f"  {fmt.headline(e)}")
+    else:
+        click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+    return 0
+
+
 DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
 
 
@@ -261,7 +307,10 @@ def _demo(database, seed, days, quiet) -> int:
         click.echo(f"DEMO DID NOT RUN AS DESIGNED: injected but not caught {missed or 'none'}; "
                    f"failed without injection {unexpected or 'none'}", err=True)
         return 1
-    click.echo(f"demo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
+    click.echo("")
+    # A fresh state file: every failure of the demo is new.
+    _alert(database, "duckdb", dry_run=True, state_path=Path(database).parent / "demo_alert_state.json")
+    click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0
 

@@ -17,7 +17,7 @@ KEY_COLUMNS = (
 )
 
 
-def _fmt(row: dict) -> str:
+def format_row(row: dict) -> str:
     shown = [(k, row[k]) for k in KEY_COLUMNS if k in row and row[k] is not None][:6]
     if not shown:
         shown = list(row.items())[:5]
@@ -68,7 +68,7 @@ def sample_failures(results: list[ContractResult], settings: DbtSettings,
                 continue
             cur = con.execute(f"select * from {r.relation} limit {int(n)}")
             cols = [d[0] for d in cur.description]
-            out[r.unique_id] = [_fmt(dict(zip(cols, row, strict=True))) for row in cur.fetchall()]
+            out[r.unique_id] = [format_row(dict(zip(cols, row, strict=True))) for row in cur.fetchall()]
     finally:
         con.close()
     return out
