@@ -8,7 +8,7 @@ export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint install clean
+.PHONY: help demo test lint install browser clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,12 @@ install: $(STAMP) ## Create the virtualenv with the pinned dependencies
 demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, print what they caught
 	$(BIN)/props-contracts demo --quiet
 
-test: $(STAMP) ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, the fault matrix
+browser: ## Install Debian's headless Chromium (the report's rendering test) if it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the report test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, fault matrix, alerts, report
 	$(MAKE) lint
 	$(BIN)/pytest
 

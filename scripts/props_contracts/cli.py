@@ -267,6 +267,30 @@ def _alert(database, target, dry_run, state_path: Path | None = None) -> int:
     return 0
 
 
+@main.command()
+@_db_option
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("target/props_contracts_report.html"), show_default=True)
+@click.option("--runs", type=int, default=20, show_default=True, help="Contract runs of history to show.")
+def report(database, output, runs):
+    """Write the self-contained HTML report of the last run (DuckDB target)."""
+    _exit(lambda: _report(database, output, runs))
+
+
+def _report(database, output, runs) -> int:
+    from props_contracts.catalog import project_vars
+    from props_contracts.report import render, write_report
+    from props_contracts.results import load_results
+
+    if runs <= 0:
+        raise UsageError(f"--runs must be positive, got {runs}")
+    settings = _settings(database, "duckdb", None, None, quiet=True)
+    html_text = render(load_results(settings.target_path), load_catalog(project_root()), settings,
+                       project_vars(project_root()), runs)
+    click.echo(f"report written to {write_report(Path(output), html_text)}")
+    return 0
+
+
 DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
 
 
@@ -310,6 +334,7 @@ def _demo(database, seed, days, quiet) -> int:
     click.echo("")
     # A fresh state file: every failure of the demo is new.
     _alert(database, "duckdb", dry_run=True, state_path=Path(database).parent / "demo_alert_state.json")
+    _report(database, project_root() / "target" / "props_contracts_report.html", 20)
     click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0

@@ -26,7 +26,8 @@ def format_row(row: dict) -> str:
         if isinstance(v, float):
             v = f"{v:.3f}"
         text = str(v)
-        parts.append(f"{k}={text if len(text) <= 60 else text[:57] + '...'}")
+        # long values (file paths) keep their distinctive end
+        parts.append(f"{k}={text if len(text) <= 70 else text[:25] + '...' + text[-42:]}")
     return " ".join(parts)
 
 
