@@ -145,6 +145,16 @@ def run(database, target, as_of, lookback_days, select, full_refresh, quiet):
     _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet))
 
 
+def check_freshness(settings: DbtSettings) -> list:
+    """`dbt source freshness` against now. Stale sources are results, not exceptions;
+    a source that cannot be queried is a dbt failure (exit 2)."""
+    from props_contracts.results import load_freshness
+
+    Dbt(settings).invoke(["source", "freshness"], allow_node_failures=True,
+                         node_error_statuses=frozenset({"runtime error"}))
+    return load_freshness(settings.target_path)
+
+
 def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False):
     """Build models (and unit tests), then run every data test. Returns the results.
 
@@ -185,10 +195,18 @@ def _settings(database: Path, target: str, as_of: str | None, lookback_days: int
 
 def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) -> int:
     settings = _settings(database, target, as_of, lookback_days, quiet)
+    freshness = check_freshness(settings) if as_of is None else []
     results = run_contracts(settings, select, full_refresh)
     catalog = load_catalog(project_root())
     click.echo(render_summary(results, catalog, settings))
-    return 1 if any(r.failed and r.severity == "error" for r in results) else 0
+    if as_of is None:
+        stale = [f for f in freshness if f.status != "pass"]
+        click.echo(f"source freshness: {len(freshness) - len(stale)} of {len(freshness)} sources fresh"
+                   + "".join(f"\n  {f.status.upper():<5} {f.name}: {f.description}" for f in stale))
+    else:
+        click.echo("source freshness: not checked (it compares with now; --as-of pins another instant)")
+    failed = any(r.failed and r.severity == "error" for r in [*results, *freshness])
+    return 1 if failed else 0
 
 
 @main.command()

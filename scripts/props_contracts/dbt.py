@@ -49,13 +49,28 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+def _git_sha(project_dir: Path) -> str:
+    """The checkout's commit for the results history; '' outside a git checkout."""
+    if os.environ.get("PROPS_GIT_SHA"):
+        return os.environ["PROPS_GIT_SHA"]
+    head = project_dir / ".git" / "HEAD"
+    if not head.is_file():
+        return ""
+    ref = head.read_text().strip()
+    if not ref.startswith("ref: "):
+        return ref
+    ref_file = project_dir / ".git" / ref[5:]
+    return ref_file.read_text().strip() if ref_file.is_file() else ""
+
+
 class Dbt:
     """dbt's programmatic runner with the project's settings applied to every call."""
 
     def __init__(self, settings: DbtSettings) -> None:
         self.settings = settings
 
-    def invoke(self, command: Sequence[str], *, allow_node_failures: bool = False) -> object:
+    def invoke(self, command: Sequence[str], *, allow_node_failures: bool = False,
+               node_error_statuses: frozenset[str] = frozenset(NODE_ERRORS)) -> object:
         """Run one dbt command. Raises DbtInvocationError if dbt failed to do its job.
 
         With allow_node_failures, failing *tests* are expected results (contracts
@@ -73,7 +88,8 @@ class Dbt:
             args += ["--vars", json.dumps(s.vars, default=str)]
         if s.quiet:
             args.insert(0, "--quiet")
-        env = {"DBT_PROFILES_DIR": str(s.project_dir), **s.extra_env}
+        env = {"DBT_PROFILES_DIR": str(s.project_dir), "PROPS_GIT_SHA": _git_sha(s.project_dir),
+               **s.extra_env}
         if s.duckdb_path is not None:
             env["PROPS_DUCKDB_PATH"] = str(s.duckdb_path)
         with _env(env):
@@ -83,18 +99,19 @@ class Dbt:
                 f"dbt {' '.join(command)} failed: {type(result.exception).__name__}: {result.exception}"
             )
         if not result.success:
-            errored = self._errored_nodes(result.result)
+            errored = self._errored_nodes(result.result, node_error_statuses)
             if errored or not allow_node_failures:
                 detail = "; ".join(errored) if errored else "see the dbt log above"
                 raise DbtInvocationError(f"dbt {' '.join(command)} did not succeed: {detail}")
         return result.result
 
     @staticmethod
-    def _errored_nodes(run_result: object) -> list[str]:
+    def _errored_nodes(run_result: object, statuses: frozenset[str]) -> list[str]:
         out = []
         for r in getattr(run_result, "results", None) or []:
             status = str(getattr(r, "status", "")).lower()
-            if status in NODE_ERRORS:
+            if status in statuses:
                 msg = (getattr(r, "message", "") or "").strip().splitlines()
-                out.append(f"{r.node.unique_id}: {msg[0] if msg else status}")
+                node = getattr(r, "node", None)
+                out.append(f"{getattr(node, 'unique_id', '?')}: {msg[0] if msg else status}")
         return out

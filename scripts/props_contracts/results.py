@@ -60,3 +60,21 @@ def load_results(target_path: Path) -> list[ContractResult]:
             relation=node.get("relation_name"),
         ))
     return out
+
+
+def load_freshness(target_path: Path) -> list[ContractResult]:
+    """Source freshness results (target/sources.json) in the same shape as contracts."""
+    try:
+        doc = json.loads((target_path / "sources.json").read_text())
+    except FileNotFoundError as exc:
+        raise DbtInvocationError("dbt source freshness wrote no sources.json") from exc
+    out = []
+    for r in doc.get("results", []):
+        uid = r["unique_id"]  # source.props_contracts.<source>.<table>
+        name = "freshness " + ".".join(uid.split(".")[-2:])
+        age_h = (r.get("max_loaded_at_time_ago_in_s") or 0) / 3600
+        status = {"pass": "pass", "warn": "warn", "error": "fail"}.get(r["status"], "error")
+        out.append(ContractResult(uid, name, None, "freshness", "error", status,
+                                  0 if status == "pass" else 1,
+                                  f"newest row {age_h:.1f} h old", None))
+    return out

@@ -1,0 +1,53 @@
+"""props-contracts run: 0 all error contracts pass, 1 a contract failed, 2 dbt or the warehouse failed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+from click.testing import CliRunner
+
+from conftest import AS_OF, simulate
+from props_contracts.cli import main
+
+
+def _run(db, *extra):
+    return CliRunner().invoke(main, ["run", "--database", str(db), "--quiet", *extra], catch_exceptions=False)
+
+
+def test_exit_codes_follow_the_outcome(tmp_path):
+    pinned = ["--as-of", f"{AS_OF:%Y-%m-%d %H:%M:%S}"]
+    clean, broken, missing = tmp_path / "clean.duckdb", tmp_path / "broken.duckdb", tmp_path / "missing.duckdb"
+    simulate(clean)
+    simulate(broken, inject=("PRD-06",))
+    simulate(missing)
+    con = duckdb.connect(str(missing))
+    con.execute("drop table nba_raw.nbac_schedule")
+    con.close()
+
+    ok = _run(clean, *pinned)
+    assert ok.exit_code == 0, ok.output[-2000:]
+    assert "32 invariants: 32 pass" in ok.output
+    assert "source freshness: not checked" in ok.output
+
+    failed = _run(broken, *pinned)
+    assert failed.exit_code == 1
+    assert "FAIL  PRD-06" in failed.output
+
+    crashed = _run(missing, *pinned)
+    assert crashed.exit_code == 2
+    assert "error: dbt" in crashed.output and "nbac_schedule" in crashed.output
+    assert "Traceback" not in crashed.output
+
+
+def test_live_run_checks_source_freshness(tmp_path):
+    # given a pipeline whose data stopped three days ago
+    db = tmp_path / "stale.duckdb"
+    three_days_ago = datetime.utcnow().replace(microsecond=0) - timedelta(days=3)
+    end = (three_days_ago - timedelta(days=2)).date()
+    simulate(db, start=end - timedelta(days=4), end=end, as_of=three_days_ago)
+    # when the contracts run live (judged at now)
+    result = _run(db)
+    # then the stale sources are named and the run fails
+    assert result.exit_code == 1
+    assert "FAIL  freshness nba_orchestration.workflow_decisions" in result.output
