@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BQEMU := .venv-bqemu
+BQEMU_STAMP := $(BQEMU)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint install browser clean
+.PHONY: help demo test lint install browser bq-emulator clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,12 +27,20 @@ install: $(STAMP) ## Create the virtualenv with the pinned dependencies
 demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, print what they caught
 	$(BIN)/props-contracts demo --quiet
 
+$(BQEMU_STAMP): constraints-bqemulator.txt
+	$(PYTHON) -m venv $(BQEMU)
+	$(BQEMU)/bin/pip install --quiet --upgrade "pip>=24"
+	$(BQEMU)/bin/pip install --quiet -c constraints-bqemulator.txt bqemulator numpy duckdb
+	touch $(BQEMU_STAMP)
+
+bq-emulator: $(BQEMU_STAMP) ## Create the BigQuery emulator's own virtualenv (used by make test)
+
 browser: ## Install Debian's headless Chromium (the report's rendering test) if it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian's chromium for the report test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, fault matrix, alerts, report
+test: $(STAMP) $(BQEMU_STAMP) browser ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, fault matrix, alerts, report
 	$(MAKE) lint
 	$(BIN)/pytest
 
@@ -41,4 +51,4 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros
 
 clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
-	rm -rf $(VENV) target logs .warehouse
+	rm -rf $(VENV) $(BQEMU) target logs .warehouse
