@@ -72,14 +72,18 @@ def _client(endpoint):
                            client_options=ClientOptions(api_endpoint=endpoint))
 
 
-def _on_emulator(endpoint, tmp_path, inject=()):
+def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):
     db = tmp_path / "w.duckdb"
     simulate(db, inject=inject)
     counts = load_into_bigquery(_client(endpoint), PROJECT, db, load_source_tables(ROOT / "models"))
     settings = settings_for(db, tmp_path / "target")
     settings.target = "bq_emulator"
     settings.extra_env = {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, "PROPS_BQ_EMULATOR_PROJECT": PROJECT}
-    return counts, run_contracts(settings, full_refresh=True)
+    results = run_contracts(settings, full_refresh=True)
+    if merge_again:  # an incremental MERGE (with its incremental_predicates) on the emulator
+        from props_contracts.dbt import Dbt
+        Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions"])
+    return counts, results
 
 
 def _failing_error_ids(results):
@@ -87,7 +91,7 @@ def _failing_error_ids(results):
 
 
 def test_clean_week_passes_on_the_bigquery_emulator(emulator, tmp_path):
-    counts, results = _on_emulator(emulator, tmp_path)
+    counts, results = _on_emulator(emulator, tmp_path, merge_again=True)
     assert counts["nba_predictions.player_prop_predictions"] > 10_000
     assert len(results) > 100
     assert _failing_error_ids(results) == []

@@ -1,3 +1,12 @@
+{{
+    config(
+        partition_by=(
+            {'field': 'game_date', 'data_type': 'date', 'granularity': 'day'}
+            if target.type == 'bigquery' else none
+        ),
+    )
+}}
+
 with team_games as (
     select * from {{ ref('int_team_games') }}
     where

@@ -10,6 +10,9 @@
     The incoming rows are unique on the key (int_active_predictions), so BigQuery's
     "MERGE must match at most one source row" can never fire; PRD-07 reports the
     upstream conflicts instead.
+    On BigQuery, incremental_predicates limit the MERGE's scan of the target to
+    the same window (the table is partitioned by game_date), so a daily run's
+    bytes follow the window, not the history.
     The contract is enforced on every target but the local BigQuery emulator,
     which cannot parse dbt's enforced-contract DDL (README: emulator gaps). -#}
 {{
@@ -24,6 +27,11 @@
             if target.type == 'bigquery' else none
         ),
         cluster_by=(['game_date', 'system_id', 'prop_type'] if target.type == 'bigquery' else none),
+        incremental_predicates=(
+            ['DBT_INTERNAL_DEST.game_date >= ' ~ props_contracts.add_days(
+                props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int))]
+            if target.type == 'bigquery' else none
+        ),
     )
 }}
 

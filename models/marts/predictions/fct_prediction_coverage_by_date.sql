@@ -1,3 +1,12 @@
+{{
+    config(
+        partition_by=(
+            {'field': 'game_date', 'data_type': 'date', 'granularity': 'day'}
+            if target.type == 'bigquery' else none
+        ),
+    )
+}}
+
 with by_team as (
     select * from {{ ref('fct_prediction_coverage_by_team') }}
 ),

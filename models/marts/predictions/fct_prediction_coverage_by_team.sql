@@ -1,3 +1,12 @@
+{{
+    config(
+        partition_by=(
+            {'field': 'game_date', 'data_type': 'date', 'granularity': 'day'}
+            if target.type == 'bigquery' else none
+        ),
+    )
+}}
+
 with expected as (
     select * from {{ ref('stg_nba_analytics__upcoming_player_game_context') }}
     where
