@@ -3,7 +3,10 @@
     of rows dropped as duplicates stays visible (ING-06, PRD-07).
     first_seen: a timestamp column whose earliest value over the copies is kept as
     first_<column> (when the row first arrived: point-in-time checks need it).
-    `where true`: BigQuery wants a WHERE, GROUP BY or HAVING beside QUALIFY. -#}
+    `where true`: BigQuery wants a WHERE, GROUP BY or HAVING beside QUALIFY.
+    Put the source's partition column first in partition_by when the key
+    determines it (a game_id has one game_date): BigQuery can then push a
+    contract's date filter below the window, and the scan prunes to the window. -#}
 {%- macro deduplicate(relation, partition_by, order_by, first_seen=none) -%}
     select
         *,

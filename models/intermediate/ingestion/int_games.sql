@@ -7,7 +7,7 @@ latest_snapshot as (
     from snapshots
     where true
     qualify row_number() over (
-        partition by game_id order by processed_at desc, source_file_path desc
+        partition by game_date, game_id order by processed_at desc, source_file_path desc
     ) = 1
 ),
 

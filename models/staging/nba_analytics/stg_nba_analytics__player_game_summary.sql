@@ -18,7 +18,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'game_id, player_lookup', 'processed_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'game_date, game_id, player_lookup', 'processed_at desc') }}
 )
 
 select * from deduplicated

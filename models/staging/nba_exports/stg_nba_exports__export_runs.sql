@@ -14,7 +14,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'export_id', 'exported_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'game_date, export_id', 'exported_at desc') }}
 )
 
 select * from deduplicated

@@ -25,7 +25,7 @@ renamed as (
 deduplicated as (
     {{ props_contracts.deduplicate(
         'renamed',
-        'prediction_id',
+        'game_date, prediction_id',
         'updated_at desc, created_at desc, predicted_value desc, confidence_score desc'
     ) }}
 )

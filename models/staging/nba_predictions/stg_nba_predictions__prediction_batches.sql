@@ -17,7 +17,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'batch_id', 'updated_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'game_date, batch_id', 'updated_at desc') }}
 )
 
 select * from deduplicated

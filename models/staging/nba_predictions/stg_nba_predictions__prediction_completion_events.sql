@@ -16,7 +16,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'event_id', 'published_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'game_date, event_id', 'published_at desc') }}
 )
 
 select * from deduplicated

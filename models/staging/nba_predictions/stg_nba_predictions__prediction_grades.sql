@@ -17,7 +17,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'prediction_id', 'graded_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'game_date, prediction_id', 'graded_at desc') }}
 )
 
 select * from deduplicated

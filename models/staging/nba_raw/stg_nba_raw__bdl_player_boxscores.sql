@@ -22,7 +22,7 @@ renamed as (
 deduplicated as (
     {{ props_contracts.deduplicate(
         'renamed',
-        'game_id, player_lookup',
+        'game_date, game_id, player_lookup',
         'processed_at desc, source_file_path desc',
         first_seen='processed_at'
     ) }}

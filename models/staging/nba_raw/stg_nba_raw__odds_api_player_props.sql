@@ -17,7 +17,11 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'game_id, player_lookup, prop_type, bookmaker, snapshot_at', 'processed_at desc') }}
+    {{ props_contracts.deduplicate(
+        'renamed',
+        'game_date, game_id, player_lookup, prop_type, bookmaker, snapshot_at',
+        'processed_at desc'
+    ) }}
 )
 
 select * from deduplicated

@@ -19,7 +19,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ props_contracts.deduplicate('renamed', 'run_id', 'started_at desc, completed_at desc') }}
+    {{ props_contracts.deduplicate('renamed', 'data_date, run_id', 'started_at desc, completed_at desc') }}
 )
 
 select * from deduplicated
