@@ -1,9 +1,9 @@
 {#- Rows that reached each raw table, per scraped file (ING-03). -#}
-{%- set raw_tables = [
-    ('nba_raw.nbac_schedule', 'stg_nba_raw__nbac_schedule_snapshots'),
-    ('nba_raw.bdl_player_boxscores', 'stg_nba_raw__bdl_player_boxscores'),
-    ('nba_raw.odds_api_player_props', 'stg_nba_raw__odds_api_player_props'),
-] -%}
+{#- Raw tables carry the scraped file each row came from. -#}
+{%- set raw_tables = [] -%}
+{%- for target in props_contracts.target_table_models() if target[0].startswith('nba_raw.') -%}
+    {%- do raw_tables.append(target) -%}
+{%- endfor -%}
 
 with counted as (
     {%- for target_table, model in raw_tables %}
