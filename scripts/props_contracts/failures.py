@@ -31,45 +31,35 @@ def format_row(row: dict) -> str:
     return " ".join(parts)
 
 
+def duckdb_query(settings: DbtSettings, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run one SELECT on the DuckDB warehouse: (column names, rows).
+
+    Same configuration as dbt-duckdb's own connection (read_only=False, no
+    config), so inside the process that ran dbt it shares that database
+    instance instead of failing on "different configuration". Only SELECTs.
+    """
+    import duckdb
+
+    con = duckdb.connect(str(settings.duckdb_path))
+    try:
+        cur = con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+    finally:
+        con.close()
+
+
 def failing_rows(settings: DbtSettings, relation: str | None) -> list[dict] | None:
     """Every stored failing row of one test (capped by the tests' `limit`), or
     None when they cannot be read on this target."""
     if settings.target != "duckdb" or settings.duckdb_path is None or not relation:
         return None
-    import duckdb
-
-    con = duckdb.connect(str(settings.duckdb_path))  # same config as dbt-duckdb's: see below
-    try:
-        cur = con.execute(f"select * from {relation}")
-        cols = [d[0] for d in cur.description]
-        return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-    finally:
-        con.close()
+    cols, rows = duckdb_query(settings, f"select * from {relation}")
+    return [dict(zip(cols, row, strict=True)) for row in rows]
 
 
 def sample_failures(results: list[ContractResult], settings: DbtSettings,
                     n: int) -> dict[str, list[str]]:
-    """Up to n formatted failing rows per result, from its store_failures table.
-
-    DuckDB target only for now: the file is read directly. On other targets
-    the summary shows counts, and the rows stay in the audit schema.
-    """
-    if settings.target != "duckdb" or settings.duckdb_path is None or not results:
-        return {}
-    import duckdb
-
-    out: dict[str, list[str]] = {}
-    # Same configuration as dbt-duckdb's own connection (read_only=False, no
-    # config), so this in-process connection shares its database instance
-    # instead of failing on "different configuration". Only SELECTs run here.
-    con = duckdb.connect(str(settings.duckdb_path))
-    try:
-        for r in results:
-            if not r.relation:
-                continue
-            cur = con.execute(f"select * from {r.relation} limit {int(n)}")
-            cols = [d[0] for d in cur.description]
-            out[r.unique_id] = [format_row(dict(zip(cols, row, strict=True))) for row in cur.fetchall()]
-    finally:
-        con.close()
-    return out
+    """Up to n formatted failing rows per result, from its store_failures table
+    (DuckDB target; on others the summary shows counts only)."""
+    return {r.unique_id: [format_row(row) for row in (failing_rows(settings, r.relation) or [])[:n]]
+            for r in results}

@@ -14,7 +14,7 @@ from pathlib import Path
 from props_contracts.catalog import Invariant
 from props_contracts.dbt import DbtSettings
 from props_contracts.errors import PropsContractsError
-from props_contracts.failures import failing_rows, format_row
+from props_contracts.failures import duckdb_query, failing_rows, format_row
 from props_contracts.results import ContractResult
 from props_contracts.summary import invariant_status
 
@@ -60,13 +60,10 @@ def _query(settings: DbtSettings, sql: str) -> list[tuple]:
                           "<dataset>_audit.contract_results_history instead (report support: next)")
     import duckdb
 
-    con = duckdb.connect(str(settings.duckdb_path))  # same config as dbt-duckdb's connection
     try:
-        return con.execute(sql).fetchall()
+        return duckdb_query(settings, sql)[1]
     except duckdb.CatalogException as exc:
         raise ReportError(f"report input missing ({exc}); run `props-contracts run` first") from exc
-    finally:
-        con.close()
 
 
 def history(settings: DbtSettings, runs: int) -> tuple[list[str], dict[str, list[str]]]:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from props_contracts.alerts import format as fmt
 from props_contracts.alerts.config import AlertConfig
-from props_contracts.alerts.deliver import post_json, send_email
-from props_contracts.alerts.state import RESOLVED, AlertEvent, AlertState, Failure, transition
+from props_contracts.alerts.deliver import DeliveryError, post_json, send_email
+from props_contracts.alerts.state import AlertEvent, AlertState, Failure, transition
 from props_contracts.catalog import Invariant
 from props_contracts.dbt import DbtSettings
 from props_contracts.failures import failing_rows, format_row
@@ -65,7 +65,6 @@ def deliver(events: list[AlertEvent], config: AlertConfig, context: str) -> list
         "email": lambda: send_email(config.smtp, fmt.email_message(events, context, config.email_from,
                                                                    list(config.email_to)), config.retry),
     }
-    from props_contracts.alerts.deliver import DeliveryError
     for name in config.channels:
         try:
             senders[name]()
@@ -90,4 +89,4 @@ def alert_cycle(results: list[ContractResult], settings: DbtSettings, config: Al
     return events, sent
 
 
-__all__ = ["RESOLVED", "alert_cycle", "deliver", "failures_by_partition", "plan"]
+__all__ = ["alert_cycle", "deliver", "failures_by_partition", "plan"]
