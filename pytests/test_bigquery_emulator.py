@@ -19,6 +19,14 @@ import pytest
 from conftest import AS_OF, ROOT, settings_for, simulate
 from props_contracts.bq_load import load_into_bigquery
 from props_contracts.cli import run_contracts
+from props_contracts.dbt import Dbt
+from props_contracts.pruning import (
+    CheckedQuery,
+    check_manifest,
+    check_queries,
+    load_manifest,
+    relations_from_manifest,
+)
 from props_contracts.schema import load_source_tables
 
 PROJECT = "props-local"
@@ -81,9 +89,8 @@ def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):
     settings.extra_env = {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, "PROPS_BQ_EMULATOR_PROJECT": PROJECT}
     results = run_contracts(settings, full_refresh=True)
     if merge_again:  # an incremental MERGE (with its incremental_predicates) on the emulator
-        from props_contracts.dbt import Dbt
         Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions"])
-    return counts, results
+    return counts, results, settings
 
 
 def _failing_error_ids(results):
@@ -91,15 +98,27 @@ def _failing_error_ids(results):
 
 
 def test_clean_week_passes_on_the_bigquery_emulator(emulator, tmp_path):
-    counts, results = _on_emulator(emulator, tmp_path, merge_again=True)
+    counts, results, settings = _on_emulator(emulator, tmp_path, merge_again=True)
     assert counts["nba_predictions.player_prop_predictions"] > 10_000
     assert len(results) > 100
     assert _failing_error_ids(results) == []
     assert not [r.name for r in results if r.status == "error"]
 
+    # and every query the nightly job runs on BigQuery prunes its partitioned reads:
+    # the project compiled by dbt-bigquery (incremental branch, as a daily run)
+    merge_sql = next(settings.target_path.glob("run/**/fct_player_prop_predictions.sql")).read_text()
+    Dbt(settings).invoke(["compile"])
+    report = check_manifest(settings.target_path / "manifest.json")
+    assert len(report.checked) > 130 and len(report.partitioned) >= 16
+    assert [f.describe() for f in report.findings] == []
+    # and the MERGE dbt really ran bounds its target's scan in the ON clause
+    assert "merge into" in merge_sql
+    relations = relations_from_manifest(load_manifest(settings.target_path / "manifest.json"))
+    assert check_queries([CheckedQuery("the MERGE", merge_sql)], relations) == []
+
 
 def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tmp_path):
-    _, on_emulator = _on_emulator(emulator, tmp_path / "bq", inject=PER_PHASE)
+    _, on_emulator, _ = _on_emulator(emulator, tmp_path / "bq", inject=PER_PHASE)
     db = tmp_path / "duck.duckdb"
     simulate(db, inject=PER_PHASE)
     on_duckdb = run_contracts(settings_for(db, tmp_path / "duck_target"))

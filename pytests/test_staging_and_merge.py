@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from conftest import END, START, simulate
+from conftest import AS_OF, END, START, simulate
 
 FCT = '"props_contracts_marts"."fct_player_prop_predictions"'
 SRC = '"nba_predictions"."player_prop_predictions"'
@@ -122,3 +122,19 @@ def test_row_outside_the_window_is_left_alone(merged):
     dbt.invoke(BUILD_FCT)
     assert _value(db, START, player, prop, system) == [(old, 1)]
     assert _fct_hash(db)[0] == n_before
+
+
+def test_dates_missed_by_an_outage_longer_than_the_window_are_caught_up(merged):
+    db, dbt = merged
+    total = _fct_hash(db)[0]
+    # given a table whose last load was START + 1: the job then stopped for days
+    last_loaded = START + timedelta(days=1)
+    _sql(db, f"delete from {FCT} where game_date > ?", [last_loaded])
+    missed = [last_loaded + timedelta(days=1), last_loaded + timedelta(days=2)]
+    assert missed[-1] < AS_OF.date() - timedelta(days=3)  # older than the 3-day merge window
+    # when it runs again
+    dbt.invoke(BUILD_FCT)
+    # then every game date after the newest loaded one is back, nothing twice
+    assert _fct_hash(db)[0] == total
+    for day in missed:
+        assert _sql(db, f"select count(*) from {FCT} where game_date = ?", [day])[0][0] > 0

@@ -1,4 +1,4 @@
-"""props-contracts command line: simulate, run, demo, invariants.
+"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, invariants.
 
 Exit codes, for every command: 0 all error-severity contracts passed (or the
 command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
@@ -356,6 +356,56 @@ def _demo(database, seed, days, quiet) -> int:
     click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0
+
+
+@main.command("check-pruning")
+@click.option("--target", default="bigquery", show_default=True,
+              help="BigQuery dbt target to compile for (bigquery or bq_emulator).")
+@click.option("--manifest", type=click.Path(dir_okay=False, path_type=Path),
+              help="Judge this BigQuery-compiled manifest.json instead of compiling.")
+@click.option("--as-of", "as_of", help="UTC instant to compile at (default: now).")
+def check_pruning(target, manifest, as_of):
+    """Does every contract and incremental query on BigQuery filter the partition
+    column of each partitioned table it reads? Exit 0 yes, 1 no (each unfiltered
+    scan named), 2 it could not tell (no manifest, unparsable SQL, dbt failed)."""
+    _exit(lambda: _check_pruning(target, manifest, as_of))
+
+
+def _check_pruning(target: str, manifest: Path | None, as_of: str | None) -> int:
+    from props_contracts.pruning import check_manifest
+
+    if manifest is None:
+        manifest = compile_for_bigquery(target, as_of)
+    report = check_manifest(manifest)
+    kinds: dict[str, int] = {}
+    for q in report.checked:
+        kind = "source freshness" if "(source freshness)" in q.name else (
+            "MERGE target" if "(MERGE target)" in q.name else q.name.split(".")[0])
+        kinds[kind] = kinds.get(kind, 0) + 1
+    click.echo(f"partition pruning: {len(report.checked)} queries checked "
+               f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
+               f"against {len(report.partitioned)} partitioned relations")
+    if not report.findings:
+        click.echo("every scan of a partitioned relation filters its partition column")
+        return 0
+    click.echo(f"{len(report.findings)} scan(s) read a partitioned relation without a partition filter:")
+    for f in report.findings:
+        click.echo(f"  - {f.describe()}")
+    return 1
+
+
+def compile_for_bigquery(target: str, as_of: str | None) -> Path:
+    """`dbt compile` for a BigQuery target (it needs the warehouse: is_incremental()
+    and the incremental window look at the existing table). Returns the manifest."""
+    if target not in ("bigquery", "bq_emulator"):
+        raise UsageError(f"--target {target}: partition pruning is a BigQuery question; "
+                         "use --target bigquery or --target bq_emulator")
+    parsed = _parse_as_of(as_of)
+    artifacts = project_root() / "target" / "pruning"
+    settings = DbtSettings(project_dir=project_root(), target=target, artifacts_dir=artifacts,
+                           vars={"as_of": f"{parsed:%Y-%m-%d %H:%M:%S}"} if parsed else {})
+    Dbt(settings).invoke(["compile"])
+    return artifacts / "manifest.json"
 
 
 @main.command()

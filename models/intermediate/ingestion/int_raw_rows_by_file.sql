@@ -13,6 +13,9 @@ with counted as (
             count(*) as rows_loaded,
             max(processed_at) as last_processed_at
         from {{ ref(model) }}
+        -- the partition filter: a file loaded for an in-window lock holds rows of
+        -- its date (a schedule file: of the season), so an older floor loses none
+        where game_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
         group by source_file_path
         {%- if not loop.last %}
             union all

@@ -10,7 +10,10 @@ with events as (
 
 batches as (
     select * from {{ ref('stg_nba_predictions__prediction_batches') }}
-    where status = 'consolidated'
+    where
+        status = 'consolidated'
+        -- a batch's events carry its game_date
+        and {{ props_contracts.in_window('game_date') }}
 ),
 
 staging_tables as (

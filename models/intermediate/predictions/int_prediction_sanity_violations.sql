@@ -36,7 +36,7 @@ checked as (
             when props.prop_type is null then 'unknown prop_type'
             when predictions.predicted_value is null then 'null predicted_value'
             when predictions.predicted_value < 0 then 'negative predicted_value'
-            when predictions.predicted_value > props.max_value then 'predicted_value above the prop''s plausible range'
+            when predictions.predicted_value > props.max_value then 'predicted_value above the plausible range of its prop type'
             when
                 predictions.confidence_score is null
                 or predictions.confidence_score < 0

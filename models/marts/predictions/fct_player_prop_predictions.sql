@@ -2,7 +2,8 @@
     prop type and system, MERGEd incrementally.
 
     Each run reads the last `predictions_merge_lookback_days` game dates of the
-    deduplicated source (plus anything newer than the table) and MERGEs them on
+    deduplicated source (from the day after the newest loaded date, if that is
+    earlier: catch-up after an outage) and MERGEs them on
     the key, so a redelivered batch adds nothing and a late correction inside the
     window replaces the old values; rows older than the window are left alone.
     Rows with a null key are left out (they fail PRD-07 / PRD-08 by name, instead
@@ -39,8 +40,24 @@
 {%- if is_incremental() -%}
     {%- set merge_from = props_contracts.add_days(
         props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) -%}
-    {%- set incremental_window = '(active.game_date >= ' ~ merge_from
-        ~ ' or active.game_date > (select max(loaded.game_date) from ' ~ this ~ ' as loaded))' -%}
+    {#- Game dates after the newest loaded one are merged too, so a pipeline that
+        stopped for longer than the window catches up (up to
+        predictions_catchup_max_days back). The newest date is read here, at compile
+        time, from the catch-up partitions only, so the filter below is a constant
+        that BigQuery prunes the source scan on (a subquery would not prune). -#}
+    {%- set catchup_from = props_contracts.add_days(
+        props_contracts.as_of_date(), -1 * (var('predictions_catchup_max_days') | int)) -%}
+    {%- set newest_loaded -%}
+        select max(game_date) from {{ this }} where game_date >= {{ catchup_from }}
+    {%- endset -%}
+    {%- set newest = run_query(newest_loaded).columns[0].values()[0] if execute else none -%}
+    {%- if newest is none -%}
+        {%- set window_from = catchup_from -%}
+    {%- else -%}
+        {%- set window_from = 'least(' ~ merge_from ~ ', '
+            ~ props_contracts.add_days("cast('" ~ newest ~ "' as date)", 1) ~ ')' -%}
+    {%- endif -%}
+    {%- set incremental_window = 'active.game_date >= ' ~ window_from -%}
 {%- endif %}
 
 with active as (

@@ -7,6 +7,8 @@ with batches as (
 
 events as (
     select * from {{ ref('stg_nba_predictions__prediction_completion_events') }}
+    -- a batch's events carry its game_date
+    where {{ props_contracts.in_window('game_date') }}
 ),
 
 state as (

@@ -13,18 +13,22 @@ with runs as (
 
 team_games as (
     select * from {{ ref('int_team_games') }}
+    where {{ props_contracts.in_window('game_date') }}
 ),
 
 boxscores as (
     select * from {{ ref('stg_nba_raw__bdl_player_boxscores') }}
+    where {{ props_contracts.in_window('game_date') }}
 ),
 
 context as (
     select * from {{ ref('stg_nba_analytics__upcoming_player_game_context') }}
+    where {{ props_contracts.in_window('game_date') }}
 ),
 
 features as (
     select * from {{ ref('stg_nba_precompute__ml_feature_store') }}
+    where {{ props_contracts.in_window('game_date') }}
 ),
 
 phase_3 as (

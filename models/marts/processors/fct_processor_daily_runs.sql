@@ -2,7 +2,10 @@
     skipped on streaming-buffer conflicts (PRC-08; seed 003). -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where {{ props_contracts.ts_in_window('started_at') }}
+    where
+        {{ props_contracts.ts_in_window('started_at') }}
+        -- the partition filter: a run in the window may process an older date (backfill)
+        and data_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
 ),
 
 final as (

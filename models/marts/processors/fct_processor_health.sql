@@ -6,6 +6,8 @@ with runs as (
         status = 'success'
         and duration_seconds is not null
         and {{ props_contracts.ts_in_window('started_at') }}
+        -- the partition filter: a run in the window may process an older date (backfill)
+        and data_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
 ),
 
 latest as (
