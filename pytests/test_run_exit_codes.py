@@ -51,3 +51,19 @@ def test_live_run_checks_source_freshness(tmp_path):
     # then the stale sources are named and the run fails
     assert result.exit_code == 1
     assert "FAIL  freshness nba_orchestration.workflow_decisions" in result.output
+
+
+def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_path):
+    # given a pipeline whose data stopped ten days ago: more than the 7 days of
+    # partitions the freshness filter reads (freshness_partition_days)
+    db = tmp_path / "stopped.duckdb"
+    ten_days_ago = datetime.utcnow().replace(microsecond=0) - timedelta(days=10)
+    end = (ten_days_ago - timedelta(days=2)).date()
+    simulate(db, start=end - timedelta(days=4), end=end, as_of=ten_days_ago)
+    # when the contracts run live
+    result = _run(db)
+    # then the partitioned sources fail freshness, saying why, and the run fails
+    assert result.exit_code == 1
+    assert ("FAIL  freshness nba_raw.nbac_schedule: no rows at all in the partitions it reads"
+            in result.output)
+    assert "Traceback" not in result.output
