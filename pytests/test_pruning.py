@@ -57,6 +57,9 @@ def _findings(sql: str) -> list[str]:
     # a joined table filtered in its ON clause (left join), an unpartitioned one not at all
     """select * from mart.fct as f left join raw.events as e on e.event_id = f.x and e.game_date >= current_date()
        left join ref.teams as t on t.team = e.team where f.game_date >= current_date()""",
+    # a correlated subquery's bound on the outer query's column is not its own
+    """select * from raw.events as e where e.game_date >= current_date() and exists (
+       select 1 from ref.teams as t where t.team = e.team and e.game_date >= current_date())""",
     # the MERGE's target, bounded in its ON clause
     """merge into mart.fct as DBT_INTERNAL_DEST using (select * from raw.events where game_date >= current_date())
        as DBT_INTERNAL_SOURCE on DBT_INTERNAL_DEST.game_date >= current_date() and DBT_INTERNAL_DEST.x = DBT_INTERNAL_SOURCE.event_id

@@ -40,12 +40,17 @@ def test_exit_codes_follow_the_outcome(tmp_path):
     assert "Traceback" not in crashed.output
 
 
+def _stopped_days_ago(db, days: int):
+    """A simulated pipeline whose last data arrived `days` ago (its last game two days before)."""
+    stopped = datetime.utcnow().replace(microsecond=0) - timedelta(days=days)
+    end = (stopped - timedelta(days=2)).date()
+    simulate(db, start=end - timedelta(days=4), end=end, as_of=stopped)
+
+
 def test_live_run_checks_source_freshness(tmp_path):
     # given a pipeline whose data stopped three days ago
     db = tmp_path / "stale.duckdb"
-    three_days_ago = datetime.utcnow().replace(microsecond=0) - timedelta(days=3)
-    end = (three_days_ago - timedelta(days=2)).date()
-    simulate(db, start=end - timedelta(days=4), end=end, as_of=three_days_ago)
+    _stopped_days_ago(db, 3)
     # when the contracts run live (judged at now)
     result = _run(db)
     # then the stale sources are named and the run fails
@@ -57,9 +62,7 @@ def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_pa
     # given a pipeline whose data stopped ten days ago: more than the 7 days of
     # partitions the freshness filter reads (freshness_partition_days)
     db = tmp_path / "stopped.duckdb"
-    ten_days_ago = datetime.utcnow().replace(microsecond=0) - timedelta(days=10)
-    end = (ten_days_ago - timedelta(days=2)).date()
-    simulate(db, start=end - timedelta(days=4), end=end, as_of=ten_days_ago)
+    _stopped_days_ago(db, 10)
     # when the contracts run live
     result = _run(db)
     # then the partitioned sources fail freshness, saying why, and the run fails

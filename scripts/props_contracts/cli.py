@@ -379,9 +379,7 @@ def _check_pruning(target: str, manifest: Path | None, as_of: str | None) -> int
     report = check_manifest(manifest)
     kinds: dict[str, int] = {}
     for q in report.checked:
-        kind = "source freshness" if "(source freshness)" in q.name else (
-            "MERGE target" if "(MERGE target)" in q.name else q.name.split(".")[0])
-        kinds[kind] = kinds.get(kind, 0) + 1
+        kinds[q.kind] = kinds.get(q.kind, 0) + 1
     click.echo(f"partition pruning: {len(report.checked)} queries checked "
                f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}) "
                f"against {len(report.partitioned)} partitioned relations")

@@ -80,6 +80,7 @@ class CheckedQuery:
     name: str
     sql: str
     invariant_id: str = ""
+    kind: str = "query"  # test, model, snapshot, MERGE target, source freshness
 
 
 @dataclass
@@ -229,7 +230,7 @@ class _Walker:
         where = sel.args.get("where")
         for col in _bounded_columns(where.this) if where is not None else []:
             alias = self._resolve(col, sources, ctes)
-            if alias is not None and alias not in outer:
+            if alias in bounds and alias not in outer:  # (not an outer query's column)
                 bounds[alias].add(col.name.lower())
         # 2. JOIN ... ON bounds: they restrict the joined table's scan (inner or left),
         #    and on an inner join any table's
@@ -241,7 +242,7 @@ class _Walker:
                 alias = self._resolve(col, sources, ctes)
                 if alias == s.alias and side in ("", "LEFT"):
                     bounds[alias].add(col.name.lower())
-                elif alias is not None and side == "" and alias not in outer:
+                elif alias in bounds and side == "" and alias not in outer:
                     bounds[alias].add(col.name.lower())
         # 3. the consumer's bounds, pushed through this SELECT where that is legal
         for name in bounded:
@@ -249,7 +250,7 @@ class _Walker:
             if target is None:
                 continue
             alias, column = target
-            if alias not in outer and self._can_push(sel, alias, column, sources, ctes):
+            if alias in bounds and alias not in outer and self._can_push(sel, alias, column, sources, ctes):
                 bounds[alias].add(column)
         # 4. every source, with what reaches it
         for s in sources:
@@ -536,7 +537,8 @@ def queries_from_manifest(manifest: dict) -> list[CheckedQuery]:
             continue
         if kind == "test" or (kind == "snapshot") or (
                 kind == "model" and config.get("materialized") in ("table", "incremental")):
-            out.append(CheckedQuery(uid, _compiled(uid, node), str(_meta(node).get("invariant_id") or "")))
+            out.append(CheckedQuery(uid, _compiled(uid, node), str(_meta(node).get("invariant_id") or ""),
+                                    kind if kind != "model" else f"{config['materialized']} model"))
         if kind == "model" and config.get("materialized") == "incremental":
             out.append(_merge_target_scan(uid, node))
     for uid, src in sorted(manifest["sources"].items()):
@@ -547,7 +549,8 @@ def queries_from_manifest(manifest: dict) -> list[CheckedQuery]:
         where = f" where {freshness['filter']}" if freshness.get("filter") else ""
         # dbt's default__collect_freshness, which dbt-bigquery uses as is
         out.append(CheckedQuery(f"{uid} (source freshness)",
-                                f"select max({loaded_at}) from {src['relation_name']}{where}"))
+                                f"select max({loaded_at}) from {src['relation_name']}{where}",
+                                kind="source freshness"))
     return out
 
 
@@ -557,7 +560,7 @@ def _merge_target_scan(uid: str, node: dict) -> CheckedQuery:
     predicates = (node.get("config") or {}).get("incremental_predicates") or []
     where = (" where " + " and ".join(f"({p})" for p in predicates)) if predicates else ""
     return CheckedQuery(f"{uid} (MERGE target)",
-                        f"select 1 from {node['relation_name']} as DBT_INTERNAL_DEST{where}")
+                        f"select 1 from {node['relation_name']} as DBT_INTERNAL_DEST{where}", kind="MERGE target")
 
 
 def check_manifest(path: Path) -> PruningReport:
