@@ -144,3 +144,13 @@ def test_cli_exit_codes(tmp_path):
     assert duck.exit_code == 2
     assert "compiled for 'duckdb', not BigQuery" in duck.output
     assert "Traceback" not in duck.output
+
+
+def test_a_file_that_is_not_a_manifest_is_a_named_error(tmp_path):
+    for name, text in (("notjson.json", "nope"), ("other.json", '{"a": 1}')):
+        path = tmp_path / name
+        path.write_text(text)
+        result = CliRunner().invoke(main, ["check-pruning", "--manifest", str(path)])
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
+        assert ("not valid JSON" if text == "nope" else "is not a dbt manifest") in result.output

@@ -95,7 +95,10 @@ def _key(table: exp.Table) -> tuple[str, str]:
 
 
 def _relation_key(relation_name: str) -> tuple[str, str]:
-    table = sqlglot.parse_one(relation_name, read="bigquery", into=exp.Table)
+    try:
+        table = sqlglot.parse_one(relation_name, read="bigquery", into=exp.Table)
+    except sqlglot.errors.ParseError as exc:
+        raise PruningCheckError(f"relation name {relation_name!r} is not a BigQuery table name: {exc}") from exc
     return _key(table)
 
 
@@ -471,6 +474,8 @@ def load_manifest(path: Path) -> dict:
         manifest = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise PruningCheckError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(manifest, dict) or not {"nodes", "sources"} <= manifest.keys():
+        raise PruningCheckError(f"{path} is not a dbt manifest (no nodes / sources)")
     adapter = (manifest.get("metadata") or {}).get("adapter_type")
     if adapter != "bigquery":
         raise PruningCheckError(f"{path} was compiled for {adapter!r}, not BigQuery: "
