@@ -8,6 +8,7 @@ that must be reported.
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from click.testing import CliRunner
@@ -154,3 +155,14 @@ def test_a_file_that_is_not_a_manifest_is_a_named_error(tmp_path):
         assert result.exit_code == 2
         assert "Traceback" not in result.output
         assert ("not valid JSON" if text == "nope" else "is not a dbt manifest") in result.output
+
+
+def test_no_emulator_listening_is_a_named_error_not_a_ten_minute_retry(monkeypatch):
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("PROPS_BQ_EMULATOR_ENDPOINT", f"http://127.0.0.1:{port}")
+    # (dbt itself would retry for ten minutes, then fail with another message)
+    result = CliRunner().invoke(main, ["check-pruning", "--target", "bq_emulator"])
+    assert result.exit_code == 2
+    assert f"no BigQuery emulator answers at http://127.0.0.1:{port}" in result.output

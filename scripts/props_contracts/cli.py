@@ -189,6 +189,8 @@ def _settings(database: Path, target: str, as_of: str | None, lookback_days: int
     if target == "duckdb" and not Path(database).exists():
         raise UsageError(f"no warehouse at {database}; run `props-contracts simulate` first "
                          "(or pass --database / set PROPS_DUCKDB_PATH)")
+    if target == "bq_emulator":
+        require_emulator()
     return DbtSettings(project_dir=project_root(), target=target,
                        duckdb_path=Path(database).resolve(), vars=vars_, quiet=quiet)
 
@@ -392,12 +394,31 @@ def _check_pruning(target: str, manifest: Path | None, as_of: str | None) -> int
     return 1
 
 
+def require_emulator() -> None:
+    """The bq_emulator target's endpoint must answer: with it down, dbt-bigquery
+    retries for about ten minutes before it fails (platform notes)."""
+    import os
+    import urllib.request
+
+    endpoint = os.environ.get("PROPS_BQ_EMULATOR_ENDPOINT", "http://127.0.0.1:9050")
+    try:
+        with urllib.request.urlopen(f"{endpoint}/healthz", timeout=3):
+            return
+    except OSError as exc:
+        raise UsageError(
+            f"no BigQuery emulator answers at {endpoint} (PROPS_BQ_EMULATOR_ENDPOINT): {exc}. Start one "
+            "with `.venv-bqemu/bin/python scripts/bq_emulator/launch.py start --project props-local` "
+            "(after `make bq-emulator`; it listens on 127.0.0.1:9050)") from exc
+
+
 def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     """`dbt compile` for a BigQuery target (it needs the warehouse: is_incremental()
     and the incremental window look at the existing table). Returns the manifest."""
     if target not in ("bigquery", "bq_emulator"):
         raise UsageError(f"--target {target}: partition pruning is a BigQuery question; "
                          "use --target bigquery or --target bq_emulator")
+    if target == "bq_emulator":
+        require_emulator()
     parsed = _parse_as_of(as_of)
     artifacts = project_root() / "target" / "pruning"
     settings = DbtSettings(project_dir=project_root(), target=target, artifacts_dir=artifacts,
