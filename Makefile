@@ -10,7 +10,7 @@ export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test lint install browser bq-emulator clean
+.PHONY: bench help demo test lint install browser bq-emulator clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ install: $(STAMP) ## Create the virtualenv with the pinned dependencies
 
 demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, print what they caught
 	$(BIN)/props-contracts demo --quiet
+
+bench: $(STAMP) ## Time the nightly job and its peak memory on 7, 28 and 56 days of history
+	$(BIN)/props-contracts bench
 
 $(BQEMU_STAMP): constraints-bqemulator.txt
 	$(PYTHON) -m venv $(BQEMU)

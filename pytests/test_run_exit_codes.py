@@ -70,3 +70,16 @@ def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_pa
     assert ("FAIL  freshness nba_raw.nbac_schedule: no rows at all in the partitions it reads"
             in result.output)
     assert "Traceback" not in result.output
+
+
+def test_bench_prints_its_figures(tmp_path):
+    result = CliRunner().invoke(main, ["bench", "--days", "2"])
+    assert result.exit_code == 0, result.output[-2000:]
+    table = result.output.splitlines()
+    row = next(line for line in table if line.strip().startswith("2 d"))
+    # "2 d", source rows, simulate, rows/s, first run, daily run, contracts, failed, warehouse, peak RSS
+    fields = row.split()
+    assert int(fields[2].replace(",", "")) > 1000 and fields[7] == "114"
+    assert float(fields[6].rstrip("s")) > 0 and fields[-1].endswith("MB")
+    bad = CliRunner().invoke(main, ["bench", "--days", "two"])
+    assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output

@@ -1,4 +1,4 @@
-"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, invariants.
+"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, bench, invariants.
 
 Exit codes, for every command: 0 all error-severity contracts passed (or the
 command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
@@ -358,6 +358,26 @@ def _demo(database, seed, days, quiet) -> int:
     click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0
+
+
+@main.command()
+@click.option("--days", "days", default="7,28,56", show_default=True,
+              help="History lengths to simulate, comma-separated game days.")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--lookback-days", type=int, default=7, show_default=True, help="The contracts' window.")
+def bench(days, seed, lookback_days):
+    """Time the nightly job (first run and daily incremental run) and its peak
+    memory on simulated warehouses of growing history; prints a table."""
+    def body() -> int:
+        from props_contracts.bench import render, run_bench
+        try:
+            day_counts = [int(d) for d in days.split(",") if d.strip()]
+        except ValueError as exc:
+            raise UsageError(f"--days must be comma-separated whole numbers, got {days!r}") from exc
+        as_of, rows = run_bench(day_counts, seed, lookback_days, lambda m: click.echo(m, err=True))
+        click.echo(render(as_of, rows, lookback_days))
+        return 0
+    _exit(body)
 
 
 @main.command("check-pruning")
