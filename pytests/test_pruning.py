@@ -105,7 +105,7 @@ def test_sql_it_cannot_parse_is_an_error_not_a_pass():
         _findings("select 'the prop''s range' from raw.events where game_date >= current_date()")
 
 
-def _manifest(tmp_path, test_sql: str, adapter: str = "bigquery"):
+def _manifest(tmp_path, test_sql: str, adapter: str = "bigquery", extra_nodes: dict | None = None):
     source = {"resource_type": "source", "source_name": "raw", "name": "events",
               "relation_name": "`p`.`raw`.`events`", "config": {"meta": {"partition_column": "game_date"}},
               "columns": {"game_date": {"data_type": "DATE"}, "ts": {"data_type": "TIMESTAMP"}},
@@ -118,7 +118,7 @@ def _manifest(tmp_path, test_sql: str, adapter: str = "bigquery"):
     test = {"resource_type": "test", "name": "t", "config": {"enabled": True, "meta": {"invariant_id": "ING-09"}},
             "compiled_code": test_sql}
     doc = {"metadata": {"adapter_type": adapter}, "sources": {"source.p.raw.events": source},
-           "nodes": {"model.p.stg_events": view, "test.p.t": test}}
+           "nodes": {"model.p.stg_events": view, "test.p.t": test, **(extra_nodes or {})}}
     path = tmp_path / "manifest.json"
     path.write_text(json.dumps(doc))
     return path
@@ -166,3 +166,18 @@ def test_no_emulator_listening_is_a_named_error_not_a_ten_minute_retry(monkeypat
     result = CliRunner().invoke(main, ["check-pruning", "--target", "bq_emulator"])
     assert result.exit_code == 2
     assert f"no BigQuery emulator answers at http://127.0.0.1:{port}" in result.output
+
+
+def test_an_incremental_model_judged_before_its_first_run_gets_a_hint(tmp_path):
+    # before its table exists, is_incremental() is false: the full-refresh branch reads everything
+    fct = {"resource_type": "model", "name": "fct", "relation_name": "`p`.`mart`.`fct`",
+           "config": {"materialized": "incremental", "enabled": True,
+                      "partition_by": {"field": "game_date", "data_type": "date"},
+                      "incremental_predicates": ["DBT_INTERNAL_DEST.game_date >= current_date()"]},
+           "compiled_code": "select * from `p`.`stg`.`stg_events`"}
+    result = CliRunner().invoke(main, ["check-pruning", "--manifest", str(_manifest(
+        tmp_path, "select 1", extra_nodes={"model.p.fct": fct}))])
+    assert result.exit_code == 1
+    assert "model.p.fct: reads source raw.events without a filter on game_date (via model stg_events)" in result.output
+    assert "judge it after the first `run --full-refresh`" in result.output
+    assert "model.p.fct (MERGE target)" not in result.output  # its incremental_predicates bound the target

@@ -411,6 +411,10 @@ def _check_pruning(target: str, manifest: Path | None, as_of: str | None) -> int
     click.echo(f"{len(report.findings)} scan(s) read a partitioned relation without a partition filter:")
     for f in report.findings:
         click.echo(f"  - {f.describe()}")
+    incremental = {q.name for q in report.checked if q.kind == "incremental model"}
+    if any(f.query in incremental for f in report.findings):
+        click.echo("  (an incremental model compiles its full-refresh branch, which reads all history, until "
+                   "its table exists: judge it after the first `run --full-refresh`)")
     return 1
 
 
