@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from props_contracts import project_root
-from props_contracts.cli import run_contracts
 from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.runner import run_contracts
 from props_contracts.schema import load_source_tables
 from props_contracts.simulator.faults import apply_faults
 from props_contracts.simulator.world import build_world
@@ -42,7 +42,7 @@ def run_scenario(workdir: Path, seed: int = 7, inject: tuple[str, ...] = ()):
     workdir.mkdir(parents=True, exist_ok=True)
     db = workdir / "warehouse.duckdb"
     simulate(db, seed=seed, inject=inject)
-    return run_contracts(settings_for(db, workdir / "target"))
+    return run_contracts(settings_for(db, workdir / "target")).results
 
 
 @pytest.fixture
@@ -50,3 +50,22 @@ def dbt_factory(tmp_path):
     def make(db: Path, **vars_) -> Dbt:
         return Dbt(settings_for(db, tmp_path / "target", **vars_))
     return make
+
+
+def record_run(wh, results, rows=(), started_at: datetime | None = None, exit_code: int = 1,
+               invariants: dict | None = None):
+    """Write a run record by hand (no dbt): for alert tests that need a given outcome."""
+    import uuid
+
+    from props_contracts.records import RunRecord, invariant_status, write_run
+
+    started_at = started_at or datetime.utcnow().replace(microsecond=0)
+    by_inv: dict = {}
+    for r in results:
+        if r.invariant_id:
+            by_inv.setdefault(r.invariant_id, []).append(r)
+    rec = RunRecord(str(uuid.uuid4()), "run", "duckdb", started_at, started_at, AS_OF, None, AS_OF.date(), "",
+                    exit_code, "", results=list(results), rows=list(rows),
+                    invariants=invariants or {i: (invariant_status(rs), "error", "") for i, rs in by_inv.items()})
+    write_run(wh, rec)
+    return rec

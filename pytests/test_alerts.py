@@ -10,18 +10,21 @@ from datetime import datetime, timedelta
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import duckdb
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from conftest import ROOT, settings_for, simulate
+from conftest import ROOT, record_run, settings_for, simulate
 from props_contracts.alerts.config import AlertConfig
 from props_contracts.alerts.deliver import DeliveryError, Retry, Smtp
 from props_contracts.alerts.engine import alert_cycle
-from props_contracts.alerts.state import AlertState
+from props_contracts.alerts.state import open_alerts
 from props_contracts.catalog import load_catalog
-from props_contracts.cli import main, run_contracts
-from props_contracts.results import ContractResult
+from props_contracts.cli import main
+from props_contracts.records import ContractResult
+from props_contracts.runner import run_contracts
+from props_contracts.warehouse import DuckDBWarehouse
 
 SECRET_PATH = "/services/T000/B000/s3cr3t-token"
 FAST = Retry(attempts=3, backoff_seconds=0.05, timeout_seconds=0.5)
@@ -89,52 +92,62 @@ def smtp_server():
     controller.stop()
 
 
-def _config(tmp_path, **kw) -> AlertConfig:
-    return AlertConfig(state_path=tmp_path / "state.json", retry=FAST, **kw)
+def _config(**kw) -> AlertConfig:
+    return AlertConfig(retry=FAST, **kw)
 
 
 def _failing(invariant_id="ORC-02", name="orc_02_dead_letter_queues_empty") -> list[ContractResult]:
     return [ContractResult(f"test.x.{name}", name, invariant_id, "orchestration", "error", "fail", 1, "", None)]
 
 
+@pytest.fixture
+def warehouse(tmp_path):
+    """An empty DuckDB warehouse holding one recorded run that failed ORC-02."""
+    db = tmp_path / "alerts.duckdb"
+    duckdb.connect(str(db)).close()
+    wh = DuckDBWarehouse(db)
+    record_run(wh, _failing())
+    return wh
+
+
+def _clock(at: datetime):
+    return lambda: at
+
+
 def test_fail_fail_pass_sends_open_nothing_resolved(tmp_path, listener):
     # given a webhook channel, and three consecutive scheduled runs: fail, fail, pass
     catalog = load_catalog(ROOT)
-    config = _config(tmp_path, webhook_url=listener.url, renotify=timedelta(hours=6))
-    broken, clean = tmp_path / "broken.duckdb", tmp_path / "clean.duckdb"
-    simulate(broken, inject=("PRD-06",))
-    simulate(clean)
+    config = _config(webhook_url=listener.url, renotify=timedelta(hours=6))
+    db = tmp_path / "w.duckdb"
     kinds = []
-    for i, db in enumerate([broken, broken, clean]):
-        settings = settings_for(db, tmp_path / f"target{i}")
-        results = run_contracts(settings)
+    for i, inject in enumerate([("PRD-06",), ("PRD-06",), ()]):
+        simulate(db, inject=inject)
+        run_contracts(settings_for(db, tmp_path / "target"))
         before = len(listener.received)
-        alert_cycle(results, settings, config, catalog, NOW + timedelta(hours=i))
+        alert_cycle(DuckDBWarehouse(db), config, catalog, _clock(NOW + timedelta(hours=i)))
         kinds.append([a["kind"] for r in listener.received[before:] for a in r["json"]["alerts"]])
     # then the listener saw exactly: opened, nothing, resolved
     assert kinds == [["open"], [], ["resolved"]]
     first = listener.received[0]["json"]["alerts"][0]
     assert first["invariant_id"] == "PRD-06" and first["partition"] == "2026-01-10"
     assert "team_abbr=" in first["sample"][0] and first["runbook"]
-    assert AlertState.load(config.state_path).open == {}
+    assert open_alerts(DuckDBWarehouse(db)) == {}
 
 
-def test_still_failing_is_resent_after_the_renotify_interval(tmp_path, listener):
-    config = _config(tmp_path, webhook_url=listener.url, renotify=timedelta(hours=2))
-    settings = settings_for(tmp_path / "none.duckdb", tmp_path / "t")
+def test_still_failing_is_resent_after_the_renotify_interval(warehouse, listener):
+    config = _config(webhook_url=listener.url, renotify=timedelta(hours=2))
     catalog = load_catalog(ROOT)
     for hours in (0, 1, 3):
-        alert_cycle(_failing(), settings, config, catalog, NOW + timedelta(hours=hours))
+        alert_cycle(warehouse, config, catalog, _clock(NOW + timedelta(hours=hours)))
     assert [r["json"]["alerts"][0]["kind"] for r in listener.received] == ["open", "still failing"]
 
 
-def test_slack_payload_is_block_kit_and_retries_past_5xx(tmp_path, listener):
+def test_slack_payload_is_block_kit_and_retries_past_5xx(warehouse, listener):
     # given a Slack webhook that fails twice with 500 before accepting
     listener.script = [500, 500]
-    config = _config(tmp_path, slack_webhook_url=listener.url)
-    settings = settings_for(tmp_path / "none.duckdb", tmp_path / "t")
+    config = _config(slack_webhook_url=listener.url)
     # when an alert is sent
-    events, sent = alert_cycle(_failing(), settings, config, load_catalog(ROOT), NOW)
+    _, events, sent = alert_cycle(warehouse, config, load_catalog(ROOT), _clock(NOW))
     # then it arrived on the third attempt, as Block Kit naming the invariant and its runbook
     assert sent == ["slack"] and len(listener.received) == 3
     payload = listener.received[-1]["json"]
@@ -144,24 +157,21 @@ def test_slack_payload_is_block_kit_and_retries_past_5xx(tmp_path, listener):
 
 
 @pytest.mark.parametrize("script, reason", [([500, 500, 500], "HTTP 500"), (["hang"] * 3, "timed out")])
-def test_a_channel_that_keeps_failing_raises_without_leaking_the_secret(tmp_path, listener, script, reason):
+def test_a_channel_that_keeps_failing_raises_without_leaking_the_secret(warehouse, listener, script, reason):
     listener.script = list(script)
-    config = _config(tmp_path, webhook_url=listener.url)
-    settings = settings_for(tmp_path / "none.duckdb", tmp_path / "t")
+    config = _config(webhook_url=listener.url)
     with pytest.raises(DeliveryError) as err:
-        alert_cycle(_failing(), settings, config, load_catalog(ROOT), NOW)
+        alert_cycle(warehouse, config, load_catalog(ROOT), _clock(NOW))
     message = str(err.value)
     assert reason in message and "after 3 attempt(s)" in message
     assert "s3cr3t" not in message and "/services/" not in message
-    assert not config.state_path.exists()  # undelivered: next run tries again
+    assert open_alerts(warehouse) == {}  # undelivered, so not logged: the next run tries again
 
 
-def test_email_reaches_a_real_smtp_server(tmp_path, smtp_server):
+def test_email_reaches_a_real_smtp_server(warehouse, smtp_server):
     inbox, port = smtp_server
-    config = _config(tmp_path, smtp=Smtp("127.0.0.1", port, None, None, False),
-                     email_to=("oncall@example.com",))
-    settings = settings_for(tmp_path / "none.duckdb", tmp_path / "t")
-    alert_cycle(_failing(), settings, config, load_catalog(ROOT), NOW)
+    config = _config(smtp=Smtp("127.0.0.1", port, None, None, False), email_to=("oncall@example.com",))
+    alert_cycle(warehouse, config, load_catalog(ROOT), _clock(NOW))
     [msg] = inbox.messages
     assert "ORC-02" in msg["Subject"] and msg["To"] == "oncall@example.com"
     assert "Runbook:" in msg.get_payload()
@@ -172,3 +182,12 @@ def test_alert_without_a_channel_is_a_named_error(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
     result = CliRunner().invoke(main, ["alert", "--database", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 2 and "no alert channel configured" in result.output
+
+
+def test_alert_with_no_recorded_run_is_a_named_error_not_an_all_clear(tmp_path, listener):
+    db = tmp_path / "empty.duckdb"
+    duckdb.connect(str(db)).close()
+    result = CliRunner().invoke(main, ["alert", "--database", str(db)],
+                                env={"PROPS_ALERT_WEBHOOK_URL": listener.url})
+    assert result.exit_code == 2 and "no completed `props-contracts run`" in result.output
+    assert listener.received == []

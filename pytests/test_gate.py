@@ -34,8 +34,8 @@ def test_gate_blocks_only_the_date_whose_input_is_incomplete(tmp_path):
     blocked = _gate(db, 3, bad_day.isoformat(), "--json")
     # then it is told no (exit 1), why, and for which teams
     assert blocked.exit_code == 1, blocked.output
-    decision = json.loads(blocked.output[blocked.output.index("{"):])
-    assert decision["ready"] is False
+    decision = json.loads(blocked.stdout)  # stdout is the JSON alone; dbt's output goes to stderr
+    assert decision["ready"] is False and decision["decision"] == "not ready"
     assert [b["invariant_id"] for b in decision["blocking"]] == ["ING-04"]
     assert decision["blocking"][0]["sample"][0]["game_date"] == bad_day.isoformat()
     # and another night is ready (exit 0)

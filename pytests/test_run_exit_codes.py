@@ -32,11 +32,12 @@ def test_exit_codes_follow_the_outcome(tmp_path):
 
     failed = _run(broken, *pinned)
     assert failed.exit_code == 1
-    assert "FAIL  PRD-06" in failed.output
+    assert "FAIL    PRD-06" in failed.output
 
     crashed = _run(missing, *pinned)
     assert crashed.exit_code == 2
-    assert "error: dbt" in crashed.output and "nbac_schedule" in crashed.output
+    assert "could not be evaluated" in crashed.output and "nbac_schedule does not exist" in crashed.output
+    assert "table_name=nba_raw.nbac_schedule" in crashed.output  # SCH-01 names the table
     assert "Traceback" not in crashed.output
 
 
@@ -55,7 +56,7 @@ def test_live_run_checks_source_freshness(tmp_path):
     result = _run(db)
     # then the stale sources are named and the run fails
     assert result.exit_code == 1
-    assert "FAIL  freshness nba_orchestration.workflow_decisions" in result.output
+    assert "FAIL    freshness nba_orchestration.workflow_decisions" in result.output
 
 
 def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_path):
@@ -67,7 +68,7 @@ def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_pa
     result = _run(db)
     # then the partitioned sources fail freshness, saying why, and the run fails
     assert result.exit_code == 1
-    assert ("FAIL  freshness nba_raw.nbac_schedule: no rows at all in the partitions it reads"
+    assert ("FAIL    freshness nba_raw.nbac_schedule: no rows at all in the partitions it reads"
             in result.output)
     assert "Traceback" not in result.output
 

@@ -52,7 +52,7 @@ def _peak_rss_mb() -> float:
 def run_bench(day_counts: list[int], seed: int, lookback_days: int,
               say: Callable[[str], None]) -> tuple[datetime, list[BenchRow]]:
     """(the instant every run is judged at, one row per history length)."""
-    from props_contracts.cli import resolve_window, run_contracts
+    from props_contracts.runner import resolve_window, run_contracts
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.world import build_world
     from props_contracts.simulator.writer import write_duckdb
@@ -80,7 +80,7 @@ def run_bench(day_counts: list[int], seed: int, lookback_days: int,
             first_s = time.monotonic() - t0
             say(f"[{days} days] daily run (incremental) ...")
             t0 = time.monotonic()
-            results = run_contracts(settings)
+            results = run_contracts(settings).results
             daily_s = time.monotonic() - t0
             rows.append(BenchRow(
                 days=days, source_rows=sum(counts.values()), simulate_s=simulate_s,

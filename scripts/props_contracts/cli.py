@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import click
@@ -18,61 +18,22 @@ from props_contracts import project_root
 from props_contracts.catalog import load_catalog
 from props_contracts.dbt import Dbt, DbtSettings
 from props_contracts.errors import PropsContractsError, UsageError
-from props_contracts.summary import render_summary
+from props_contracts.failures import format_row
+from props_contracts.runner import (
+    make_settings,
+    parse_as_of,
+    parse_date,
+    resolve_window,
+    run_contracts,
+    utcnow,
+    warehouse_for,
+)
+from props_contracts.textsafe import strip_control
 
 DEFAULT_DB = ".warehouse/props_contracts.duckdb"
-
-
-def _parse_date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageError(f"{option} must be a date like 2026-01-15, got {value!r}") from exc
-
-
-def _parse_as_of(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise UsageError(f"--as-of must be a UTC timestamp like '2026-01-16 17:00:00', got {value!r}") from exc
-    if parsed.tzinfo is not None:  # an explicit offset: convert, then store naive UTC
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
-
-
-def resolve_window(start: date | None, end: date | None, days: int | None,
-                   as_of: datetime | None) -> tuple[date, date, datetime]:
-    """Validate and complete --start/--end/--days/--as-of into (start, end, as_of)."""
-    from props_contracts.simulator.world import latest_complete_date, lifecycle_end
-
-    if days is not None and days <= 0:
-        raise UsageError(f"--days must be a positive number of days, got {days}")
-    if days is not None and start is not None and end is not None:
-        raise UsageError("give --days with at most one of --start / --end, not both")
-    if as_of is None:
-        if end is not None:
-            as_of = lifecycle_end(end) + timedelta(hours=4)
-        else:
-            as_of = datetime.utcnow().replace(second=0, microsecond=0)
-    if end is None:
-        if start is not None and days is not None:
-            end = start + timedelta(days=days - 1)
-        else:
-            end = latest_complete_date(as_of)
-    if start is None:
-        start = end - timedelta(days=(days or 7) - 1)
-    if end < start:
-        raise UsageError(f"--end ({end}) is before --start ({start})")
-    if lifecycle_end(end) > as_of:
-        raise UsageError(
-            f"--as-of {as_of:%Y-%m-%d %H:%M} UTC is before game date {end} finished "
-            f"(grading completes by {lifecycle_end(end):%Y-%m-%d %H:%M} UTC); use a later --as-of or an earlier --end"
-        )
-    return start, end, as_of
+TARGETS = click.Choice(["duckdb", "bigquery", "bq_emulator"])
+# A scheduled job must end before the next one starts (every 30 minutes).
+DEFAULT_DEADLINE_SECONDS = 1500
 
 
 @click.group()
@@ -89,11 +50,17 @@ def _db_option(fn):
     )(fn)
 
 
+def _target_option(fn):
+    return click.option("--target", type=TARGETS, envvar="PROPS_TARGET", default="duckdb", show_default=True,
+                        help="dbt target of profiles.yml (env PROPS_TARGET).")(fn)
+
+
 @main.command()
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed; same seed, same data.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=7, show_default=True,
+              help="Random seed; same seed, same data.")
 @click.option("--start", help="First game date (YYYY-MM-DD).")
 @click.option("--end", help="Last game date (YYYY-MM-DD). Default: the newest fully finished night.")
-@click.option("--days", type=int, help="Number of game dates (default 7).")
+@click.option("--days", type=int, help="Number of game dates (default 7, at most 400).")
 @click.option("--as-of", "as_of", help="UTC instant the pipeline is observed at. Default: now (or end + 1 day, 12:00 ET).")
 @click.option("--inject", default="", help="Comma-separated invariant IDs whose fault to inject, e.g. PRD-07,ORC-01.")
 @_db_option
@@ -104,14 +71,19 @@ def simulate(seed, start, end, days, as_of, inject, database, quiet):
 
 
 def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
+    import duckdb
+
     from props_contracts.schema import load_source_tables
-    from props_contracts.simulator.faults import apply_faults
+    from props_contracts.simulator.faults import FAULTS, apply_faults
     from props_contracts.simulator.world import build_world
     from props_contracts.simulator.writer import write_duckdb
 
     start_d, end_d, as_of_ts = resolve_window(
-        _parse_date(start, "--start"), _parse_date(end, "--end"), days, _parse_as_of(as_of))
+        parse_date(start, "--start"), parse_date(end, "--end"), days, parse_as_of(as_of))
     ids = [i.strip().upper() for i in inject.split(",") if i.strip()]
+    unknown = sorted(set(ids) - set(FAULTS))
+    if unknown:
+        raise UsageError(f"--inject: no fault for {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}")
     tables = load_source_tables(project_root() / "models")
     say = (lambda *a, **k: None) if quiet else click.echo
     t0 = time.monotonic()
@@ -123,7 +95,13 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 
     world = build_world(seed, start_d, end_d, as_of_ts, progress=progress)
     apply_faults(world, ids)
-    counts = write_duckdb(world, tables, Path(database))
+    try:
+        counts = write_duckdb(world, tables, Path(database))
+    except OSError as exc:
+        raise UsageError(f"cannot write the warehouse {database}: {exc.strerror or exc}") from exc
+    except duckdb.Error as exc:
+        raise UsageError(f"cannot write the warehouse {database} (is it a DuckDB database, and not in use "
+                         f"by another process?): {str(exc).splitlines()[0]}") from exc
     say(f"wrote {sum(counts.values()):,} rows in {len(counts)} tables to {database} "
         f"in {time.monotonic() - t0:.1f}s" + (f"; injected {', '.join(ids)}" if ids else ""))
     if not quiet:
@@ -134,147 +112,115 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 
 @main.command()
 @_db_option
-@click.option("--target", default="duckdb", show_default=True, help="dbt target (duckdb or bigquery).")
+@_target_option
 @click.option("--as-of", "as_of", help="UTC instant contracts judge at (default: now).")
-@click.option("--lookback-days", type=int, help="Override the lookback_days var.")
-@click.option("--select", "select", default=None, help="dbt selection (default: everything).")
+@click.option("--lookback-days", type=int, help="Override the lookback_days var (1-3660).")
+@click.option("--select", "select", default=None, help="dbt selection of contracts (default: all of them).")
 @click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
 def run(database, target, as_of, lookback_days, select, full_refresh, quiet):
-    """Build the models, run every contract, print the summary."""
-    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet))
+    """Build the models, run every contract, record the run, print the summary.
 
-
-def check_freshness(settings: DbtSettings) -> list:
-    """`dbt source freshness` against now. Stale sources are results, not exceptions;
-    a source that cannot be queried is a dbt failure (exit 2)."""
-    from props_contracts.results import load_freshness
-
-    Dbt(settings).invoke(["source", "freshness"], allow_node_failures=True,
-                         node_error_statuses=frozenset({"runtime error"}))
-    return load_freshness(settings.target_path)
-
-
-def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False):
-    """Build models (and unit tests), then run every data test. Returns the results.
-
-    Two dbt calls rather than one `dbt build`: in a build, a failing contract
-    skips everything downstream of it, hiding the other failures of the night.
-    The models are safe to build on bad input (they deduplicate, never fail a
-    MERGE), so all contracts always run and report.
+    Exit 0: every contract evaluated and no error-severity contract failed;
+    1: a contract failed; 2: a contract could not be evaluated (unknown), or
+    dbt, the warehouse or the input failed.
     """
-    from props_contracts.results import load_results
-
-    dbt = Dbt(settings)
-    sel = ["--select", select] if select else []
-    build = ["build", "--exclude-resource-type", "test", *sel]  # seeds, models, unit tests
-    if full_refresh:
-        build.append("--full-refresh")
-    dbt.invoke(build)
-    # unit tests already ran in the build
-    dbt.invoke(["test", "--exclude-resource-type", "unit_test", *sel], allow_node_failures=True)
-    return load_results(settings.target_path)
+    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet), deadline=True)
 
 
-def _settings(database: Path, target: str, as_of: str | None, lookback_days: int | None,
-              quiet: bool) -> DbtSettings:
-    vars_: dict = {}
-    parsed = _parse_as_of(as_of)
-    if parsed is not None:
-        vars_["as_of"] = f"{parsed:%Y-%m-%d %H:%M:%S}"
-    if lookback_days is not None:
-        if lookback_days <= 0:
-            raise UsageError(f"--lookback-days must be positive, got {lookback_days}")
-        vars_["lookback_days"] = lookback_days
-    if target == "duckdb" and not Path(database).exists():
-        raise UsageError(f"no warehouse at {database}; run `props-contracts simulate` first "
-                         "(or pass --database / set PROPS_DUCKDB_PATH)")
-    if target == "bq_emulator":
-        require_emulator()
-    return DbtSettings(project_dir=project_root(), target=target,
-                       duckdb_path=Path(database).resolve(), vars=vars_, quiet=quiet)
+def _report_run(settings: DbtSettings, run_id: str) -> int:
+    """Print the summary of a recorded run, read back from the warehouse."""
+    from props_contracts.records import LATEST_RUN_MAX_AGE, load_run
+    from props_contracts.summary import render_summary
+
+    rec = load_run(warehouse_for(settings), run_id, utcnow() - LATEST_RUN_MAX_AGE)
+    click.echo(render_summary(rec, load_catalog(project_root())))
+    if rec.exit_code == 2:
+        by_reason: dict[str, list[str]] = {}
+        for inv, reason in sorted(rec.unknown.items()):
+            by_reason.setdefault(reason, []).append(inv)
+        why = rec.message or " | ".join(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
+        click.echo(strip_control(f"error: {len(rec.unknown)} invariant(s) could not be evaluated "
+                                 f"(unknown, not pass): {why or 'a contract did not run'}")[:3000], err=True)
+    return rec.exit_code
 
 
 def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) -> int:
-    settings = _settings(database, target, as_of, lookback_days, quiet)
-    freshness = check_freshness(settings) if as_of is None else []
-    results = run_contracts(settings, select, full_refresh)
-    catalog = load_catalog(project_root())
-    click.echo(render_summary(results, catalog, settings))
-    if as_of is None:
-        stale = [f for f in freshness if f.status != "pass"]
-        click.echo(f"source freshness: {len(freshness) - len(stale)} of {len(freshness)} sources fresh"
-                   + "".join(f"\n  {f.status.upper():<5} {f.name}: {f.description}" for f in stale))
-    else:
+    if select is not None and not select.strip():
+        raise UsageError("--select is empty: leave it out to run every contract")
+    settings = make_settings(database, target, as_of, lookback_days, quiet)
+    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None,
+                            say=None if quiet else (lambda m: click.echo(m, err=True)))
+    code = _report_run(settings, outcome.record.run_id)
+    if as_of is not None:
         click.echo("source freshness: not checked (it compares with now; --as-of pins another instant)")
-    failed = any(r.failed and r.severity == "error" for r in [*results, *freshness])
-    return 1 if failed else 0
+    return code
 
 
 @main.command()
 @click.option("--phase", type=int, required=True, help="Pipeline phase about to run (2-6).")
 @click.option("--date", "day", required=True, help="Game date the phase would process (YYYY-MM-DD).")
 @_db_option
-@click.option("--target", default="duckdb", show_default=True, help="dbt target.")
+@_target_option
 @click.option("--as-of", "as_of", help="UTC instant to judge at (default: now).")
-@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON (for orchestrators).")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON on stdout (for orchestrators).")
 def gate(phase, day, database, target, as_of, as_json):
     """May phase N run for date D? Exit 0 ready, 1 not ready, 2 could not tell."""
     def body() -> int:
         import json
 
         from props_contracts.gate import decide
-        game_date = _parse_date(day, "--date")
-        settings = _settings(database, target, as_of, None, quiet=True)
+        game_date = parse_date(day, "--date")
+        settings = make_settings(database, target, as_of, None, quiet=True,
+                                 artifacts_dir=project_root() / "target" / "gate")
         decision = decide(settings, phase, game_date)
         if as_json:
-            click.echo(json.dumps(decision.as_dict(), indent=2))
+            click.echo(json.dumps(decision.as_dict(), indent=2, default=str))
         else:
-            verdict = "READY" if decision.ready else "NOT READY"
-            click.echo(f"phase {phase} for {game_date}: {verdict} "
+            click.echo(f"phase {phase} for {game_date}: {decision.decision.upper()} "
                        f"(gate: {', '.join(decision.gate_invariants)})")
             for b in decision.blocking:
                 click.echo(f"  blocked by {b.invariant_id} {b.test}: {b.rows_for_date} row(s) for this date")
                 for row in b.sample:
-                    click.echo(f"    - {row}")
-        return 0 if decision.ready else 1
-    _exit(body)
+                    click.echo(f"    - {format_row(row)}")
+            for inv, reason in sorted(decision.unknown.items()):
+                click.echo(f"  could not evaluate {inv}: {strip_control(reason)}")
+        return decision.exit_code
+    _exit(body, deadline=True)
 
 
 @main.command()
 @_db_option
-@click.option("--target", default="duckdb", show_default=True, help="dbt target of the last run.")
-@click.option("--dry-run", is_flag=True, help="Print the alerts instead of sending them; state unchanged.")
+@_target_option
+@click.option("--dry-run", is_flag=True, help="Print the alerts instead of sending them; nothing logged.")
 def alert(database, target, dry_run):
-    """Send alerts for the last `run`: new failures, reminders, resolutions.
+    """Send alerts for the latest completed `run`: new failures, reminders,
+    "could not evaluate", resolutions.
 
-    Channels and state come from the environment (README, "Alerts"). Exit 0
-    when every event was delivered (or there was nothing to send), 2 when a
-    channel still failed after retries; the state then keeps those events for
-    the next run.
+    Reads the run and the alert log from the warehouse (no local state).
+    Channels come from the environment (README, "Alerts"). Exit 0 when every
+    event was delivered (or there was nothing to send), 2 when a channel still
+    failed after retries (nothing is logged, so the next run sends again) or
+    when the latest run left invariants unevaluated.
     """
-    _exit(lambda: _alert(database, target, dry_run))
+    _exit(lambda: _alert(database, target, dry_run), deadline=True)
 
 
-def _alert(database, target, dry_run, state_path: Path | None = None) -> int:
-    import dataclasses
+def _alert(database, target, dry_run) -> int:
     import os
 
     from props_contracts.alerts import format as fmt
     from props_contracts.alerts.config import from_env
     from props_contracts.alerts.engine import alert_cycle
-    from props_contracts.results import load_results
 
     config = from_env(os.environ)
-    if state_path is not None:
-        config = dataclasses.replace(config, state_path=state_path)
     if not dry_run and not config.channels:
         raise UsageError("no alert channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
                          "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
-    settings = _settings(database, target, None, None, quiet=True)
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    events, sent = alert_cycle(load_results(settings.target_path), settings, config,
-                               load_catalog(project_root()), now, dry_run=dry_run)
+    settings = make_settings(database, target, None, None, quiet=True)
+    rec, events, sent = alert_cycle(warehouse_for(settings), config, load_catalog(project_root()), utcnow,
+                                    dry_run=dry_run)
+    click.echo(f"alerts for run {rec.run_id[:8]} ({rec.started_at:%Y-%m-%d %H:%M} UTC, target {rec.target_name}):")
     if not events:
         click.echo("alerts: nothing new to send")
     elif dry_run:
@@ -284,31 +230,40 @@ def _alert(database, target, dry_run, state_path: Path | None = None) -> int:
             click.echo(f"  {fmt.headline(e)}")
     else:
         click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+    if rec.unknown:
+        click.echo(f"error: the latest run could not evaluate {', '.join(sorted(rec.unknown))}; "
+                   "their alerts stay open", err=True)
+        return 2
     return 0
 
 
 @main.command()
 @_db_option
+@_target_option
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("target/props_contracts_report.html"), show_default=True)
-@click.option("--runs", type=int, default=20, show_default=True, help="Contract runs of history to show.")
-def report(database, output, runs):
-    """Write the self-contained HTML report of the last run (DuckDB target)."""
-    _exit(lambda: _report(database, output, runs))
+@click.option("--runs", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Contract runs of history to show (1-500).")
+def report(database, target, output, runs):
+    """Write the self-contained HTML report of the latest completed run, read
+    from the warehouse (any target). Exit 2 if that run left invariants unknown."""
+    _exit(lambda: _report(database, target, output, runs), deadline=True)
 
 
-def _report(database, output, runs) -> int:
+def _report(database, target, output, runs) -> int:
     from props_contracts.catalog import project_vars
-    from props_contracts.report import render, write_report
-    from props_contracts.results import load_results
+    from props_contracts.report import read_report_data, render, write_report
 
-    if runs <= 0:
-        raise UsageError(f"--runs must be positive, got {runs}")
-    settings = _settings(database, "duckdb", None, None, quiet=True)
-    html_text = render(load_results(settings.target_path), load_catalog(project_root()), settings,
-                       project_vars(project_root()), runs)
+    settings = make_settings(database, target, None, None, quiet=True)
+    data = read_report_data(warehouse_for(settings), runs, utcnow())
+    html_text = render(data, load_catalog(project_root()), project_vars(project_root()))
     click.echo(f"report written to {write_report(Path(output), html_text)}")
-    return 0
+    for p in data.problems:
+        click.echo(f"error: {p}", err=True)
+    if data.record.unknown:
+        click.echo(f"error: the reported run could not evaluate {', '.join(sorted(data.record.unknown))}",
+                   err=True)
+    return 2 if data.problems or data.record.unknown else 0
 
 
 DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
@@ -316,12 +271,13 @@ DEMO_FAULTS = ("PRD-07", "ORC-01", "PRD-06", "ING-01", "PRC-05", "EXP-03")
 
 @main.command()
 @_db_option
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--days", type=int, default=7, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=7, show_default=True)
+@click.option("--days", type=click.IntRange(1, 60), default=7, show_default=True)
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
 def demo(database, seed, days, quiet):
     """Simulate a week with seed incidents injected, run the contracts, show what they caught.
 
+    The demo starts from a fresh warehouse file (it replaces --database).
     Exits 0 when exactly the injected invariants failed (the demo ran as
     designed), non-zero when something else broke or an injected fault went
     unnoticed.
@@ -337,24 +293,25 @@ def _demo(database, seed, days, quiet) -> int:
     for fid in DEMO_FAULTS:
         f = FAULTS[fid]
         click.echo(f"  {fid} ({f.severity}): {f.summary}")
+    Path(database).unlink(missing_ok=True)  # a fresh warehouse: every failure of the demo is new
     _simulate(seed, str(start), str(end), None, f"{as_of:%Y-%m-%d %H:%M:%S}", ",".join(DEMO_FAULTS),
               database, quiet)
-    settings = _settings(database, "duckdb", f"{as_of:%Y-%m-%d %H:%M:%S}", None, quiet)
-    results = run_contracts(settings, full_refresh=True)
-    catalog = load_catalog(project_root())
-    click.echo(render_summary(results, catalog, settings))
-    caught = {r.invariant_id for r in results if r.invariant_id and r.status in ("fail", "warn", "error")}
+    settings = make_settings(database, "duckdb", f"{as_of:%Y-%m-%d %H:%M:%S}", None, quiet)
+    outcome = run_contracts(settings, full_refresh=True,
+                            say=None if quiet else (lambda m: click.echo(m, err=True)))
+    code = _report_run(settings, outcome.record.run_id)
+    results = outcome.results
+    caught = {r.invariant_id for r in results if r.invariant_id and r.status in ("fail", "warn")}
     missed = sorted(set(DEMO_FAULTS) - caught)
     unexpected = sorted(
         {r.invariant_id or r.name for r in results if r.failed and r.severity == "error"} - set(DEMO_FAULTS))
-    if missed or unexpected:
+    if missed or unexpected or code == 2:
         click.echo(f"DEMO DID NOT RUN AS DESIGNED: injected but not caught {missed or 'none'}; "
-                   f"failed without injection {unexpected or 'none'}", err=True)
-        return 1
+                   f"failed or not evaluated without injection {unexpected or 'none'}", err=True)
+        return 2 if code == 2 else 1
     click.echo("")
-    # A fresh state file: every failure of the demo is new.
-    _alert(database, "duckdb", dry_run=True, state_path=Path(database).parent / "demo_alert_state.json")
-    _report(database, project_root() / "target" / "props_contracts_report.html", 20)
+    _alert(database, "duckdb", dry_run=True)
+    _report(database, "duckdb", project_root() / "target" / "props_contracts_report.html", 20)
     click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0
@@ -418,35 +375,17 @@ def _check_pruning(target: str, manifest: Path | None, as_of: str | None) -> int
     return 1
 
 
-def require_emulator() -> None:
-    """The bq_emulator target's endpoint must answer: with it down, dbt-bigquery
-    retries for about ten minutes before it fails (platform notes)."""
-    import os
-    import urllib.request
-
-    endpoint = os.environ.get("PROPS_BQ_EMULATOR_ENDPOINT", "http://127.0.0.1:9050")
-    try:
-        with urllib.request.urlopen(f"{endpoint}/healthz", timeout=3):
-            return
-    except OSError as exc:
-        raise UsageError(
-            f"no BigQuery emulator answers at {endpoint} (PROPS_BQ_EMULATOR_ENDPOINT): {exc}. Start one "
-            "with `.venv-bqemu/bin/python scripts/bq_emulator/launch.py start --project props-local` "
-            "(after `make bq-emulator`; it listens on 127.0.0.1:9050)") from exc
-
-
 def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     """`dbt compile` for a BigQuery target (it needs the warehouse: is_incremental()
     and the incremental window look at the existing table). Returns the manifest."""
+    from props_contracts.runner import preflight
+
     if target not in ("bigquery", "bq_emulator"):
         raise UsageError(f"--target {target}: partition pruning is a BigQuery question; "
                          "use --target bigquery or --target bq_emulator")
-    if target == "bq_emulator":
-        require_emulator()
-    parsed = _parse_as_of(as_of)
     artifacts = project_root() / "target" / "pruning"
-    settings = DbtSettings(project_dir=project_root(), target=target, artifacts_dir=artifacts,
-                           vars={"as_of": f"{parsed:%Y-%m-%d %H:%M:%S}"} if parsed else {})
+    settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
+    preflight(warehouse_for(settings), settings)
     Dbt(settings).invoke(["compile"])
     return artifacts / "manifest.json"
 
@@ -467,10 +406,50 @@ def invariants(markdown):
     _exit(body)
 
 
-def _exit(body) -> None:
+def _deadline_seconds() -> float:
+    import math
+    import os
+
+    raw = os.environ.get("PROPS_JOB_DEADLINE_SECONDS", str(DEFAULT_DEADLINE_SECONDS))
     try:
+        value = float(raw)
+    except ValueError as exc:
+        raise UsageError(f"PROPS_JOB_DEADLINE_SECONDS must be a number of seconds, got {raw!r}") from exc
+    if not (math.isfinite(value) and 5 <= value <= 86_400):
+        raise UsageError(f"PROPS_JOB_DEADLINE_SECONDS must be between 5 and 86400, got {raw!r}")
+    return value
+
+
+def _arm_deadline(seconds: float):
+    """A total deadline for the job: past it, the process says so and exits 2,
+    whatever dbt or a client library is waiting on (a scheduled job must not
+    pile up behind a warehouse that never answers)."""
+    import os
+    import threading
+
+    def expire() -> None:
+        sys.stderr.write(f"error: the job passed its deadline of {seconds:.0f} s "
+                         "(PROPS_JOB_DEADLINE_SECONDS) without finishing; the warehouse or dbt did not "
+                         "answer in time. Nothing was recorded as passing.\n")
+        sys.stderr.flush()
+        os._exit(2)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _exit(body, deadline: bool = False) -> None:
+    timer = None
+    try:
+        if deadline:
+            timer = _arm_deadline(_deadline_seconds())
         code = body()
     except PropsContractsError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {strip_control(str(exc))}", err=True)
         sys.exit(exc.exit_code)
+    finally:
+        if timer is not None:
+            timer.cancel()
     sys.exit(code)

@@ -7,7 +7,9 @@ run_results.json by results.py. An exception means dbt could not do its job
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _git_sha(project_dir: Path) -> str:
+def git_sha(project_dir: Path) -> str:
     """The checkout's commit for the results history; '' outside a git checkout."""
     if os.environ.get("PROPS_GIT_SHA"):
         return os.environ["PROPS_GIT_SHA"]
@@ -88,11 +90,13 @@ class Dbt:
             args += ["--vars", json.dumps(s.vars, default=str)]
         if s.quiet:
             args.insert(0, "--quiet")
-        env = {"DBT_PROFILES_DIR": str(s.project_dir), "PROPS_GIT_SHA": _git_sha(s.project_dir),
+        env = {"DBT_PROFILES_DIR": str(s.project_dir), "PROPS_GIT_SHA": git_sha(s.project_dir),
                **s.extra_env}
         if s.duckdb_path is not None:
             env["PROPS_DUCKDB_PATH"] = str(s.duckdb_path)
-        with _env(env):
+        # dbt's console output goes to stderr: stdout carries only our own output
+        # (the summary, gate's JSON), so an orchestrator can parse it.
+        with _env(env), contextlib.redirect_stdout(sys.stderr):
             result = dbtRunner().invoke(args)
         if result.exception is not None:
             raise DbtInvocationError(

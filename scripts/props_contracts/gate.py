@@ -1,24 +1,30 @@
 """Phase gate: may phase N run for game date D?
 
-Builds the models the phase's gate contracts read, runs those contracts, and
-looks at their stored failing rows: a failing error-severity contract blocks
-date D when one of its rows is about D, or when its rows carry no date at all
-(a global problem such as an orchestration outage).
+Builds the models the phase's gate contracts read, runs those contracts (a
+recorded run, command 'gate'), and reads their failing rows back from the
+warehouse: a failing error-severity contract blocks date D when one of its rows
+is about D, or when a row carries no date at all (a global problem such as an
+orchestration outage). A gate contract that could not be evaluated makes the
+answer "could not tell" (exit 2), never "ready".
+
+A date before the contracts' window (a backfill) widens the window to reach it,
+so the gate judges that date instead of answering READY without looking.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from props_contracts import project_root
-from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.catalog import project_vars
+from props_contracts.dbt import DbtSettings
 from props_contracts.errors import UsageError
-from props_contracts.failures import failing_rows
-from props_contracts.results import load_results
+from props_contracts.records import FAIL, UNKNOWN
+from props_contracts.runner import run_contracts, utcnow
 
-DATE_COLUMNS = ("game_date", "data_date", "run_date", "analysis_date")
+READY, NOT_READY, CANNOT_TELL = "ready", "not ready", "could not tell"
 
 
 @dataclass
@@ -33,47 +39,71 @@ class Blocker:
 class GateDecision:
     phase: int
     date: str
-    ready: bool
+    decision: str
     gate_invariants: list[str]
     blocking: list[Blocker]
+    unknown: dict[str, str] = field(default_factory=dict)  # invariant -> why it was not evaluated
+    run_id: str = ""
+
+    @property
+    def ready(self) -> bool:
+        return self.decision == READY
+
+    @property
+    def exit_code(self) -> int:
+        return {READY: 0, NOT_READY: 1}.get(self.decision, 2)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "ready": self.ready}
+
+
+def _phases() -> list[dict]:
+    with (project_root() / "seeds" / "pipeline_phases.csv").open(newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def gate_invariants(phase: int) -> list[str]:
-    with (project_root() / "seeds" / "pipeline_phases.csv").open(newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if int(r["phase_number"]) == phase]
-    if not rows:
-        with (project_root() / "seeds" / "pipeline_phases.csv").open(newline="") as fh:
-            valid = sorted({int(r["phase_number"]) for r in csv.DictReader(fh)} - {0})
+    rows = [r for r in _phases() if int(r["phase_number"]) == phase]
+    if not rows or not rows[0]["gate_invariants"].split():
+        valid = sorted({int(r["phase_number"]) for r in _phases() if r["gate_invariants"].split()})
         raise UsageError(f"no gate for phase {phase}; phases with gates: {valid}")
     return rows[0]["gate_invariants"].split()
 
 
-def _rows_about(rows: list[dict], day: date) -> list[dict]:
-    dated = [c for c in DATE_COLUMNS if rows and c in rows[0]]
-    if not dated:
-        return rows  # no date: the failure is global, so it blocks every date
-    return [r for r in rows if any(str(r.get(c))[:10] == day.isoformat() for c in dated)]
+def _window_days(settings: DbtSettings, day: date) -> None:
+    """Widen lookback_days so the window reaches `day` (a backfill date)."""
+    as_of = datetime.fromisoformat(settings.vars["as_of"]) if settings.vars.get("as_of") else utcnow()
+    if day > as_of.date():
+        raise UsageError(f"--date {day} is after the instant judged ({as_of:%Y-%m-%d %H:%M} UTC): "
+                         "its input cannot have arrived yet; pass a later --as-of")
+    lookback = int(settings.vars.get("lookback_days", project_vars(project_root())["lookback_days"]))
+    needed = (as_of.date() - day).days
+    if needed > lookback:
+        settings.vars["lookback_days"] = needed
 
 
 def decide(settings: DbtSettings, phase: int, day: date) -> GateDecision:
     ids = gate_invariants(phase)
+    _window_days(settings, day)
     selector = " ".join(f"config.meta.invariant_id:{i}" for i in ids)
-    dbt = Dbt(settings)
-    dbt.invoke(["build", "--select", " ".join(f"+{s}" for s in selector.split()),
-                "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"])
-    dbt.invoke(["test", "--select", selector, "--exclude-resource-type", "unit_test"],
-               allow_node_failures=True)
+    outcome = run_contracts(settings, selector, command="gate",
+                            build_select=" ".join(f"+{s}" for s in selector.split()))
+    rec = outcome.record
+    unknown = {i: reason for i, reason in rec.unknown.items() if i in ids}
+    missing = [i for i in ids if i not in rec.invariants]
+    unknown.update({i: "no contract with this ID ran" for i in missing})
     blocking = []
-    for r in load_results(settings.target_path):
-        if not (r.failed and r.severity == "error"):
+    for r in rec.results:
+        if r.status != FAIL or r.severity != "error":
             continue
-        rows = failing_rows(settings, r.relation)
-        about = _rows_about(rows, day) if rows is not None else None
-        if about is None or about:
-            blocking.append(Blocker(r.invariant_id or r.name, r.name,
-                                    len(about) if about is not None else r.failures,
-                                    [{k: str(v) for k, v in row.items()} for row in (about or [])[:3]]))
-    return GateDecision(phase, day.isoformat(), not blocking, ids, blocking)
+        rows = rec.rows_of(r.unique_id)
+        about = [fr for fr in rows if fr.partition in (day.isoformat(), "all")]
+        if about or not rows:  # no stored row to place it: it may be about D, so it blocks
+            count = sum({fr.partition: fr.partition_rows for fr in about}.values()) if about else r.failures
+            blocking.append(Blocker(r.invariant_id or r.name, r.name, count,
+                                    [{k: str(v) for k, v in fr.row.items()} for fr in about[:3]]))
+    if unknown or any(r.status == UNKNOWN for r in rec.results):
+        decision = CANNOT_TELL
+    else:
+        decision = NOT_READY if blocking else READY
+    return GateDecision(phase, day.isoformat(), decision, ids, blocking, unknown, rec.run_id)

@@ -33,7 +33,7 @@ class Scenario:
 def run_scenario(args: tuple[str, int, tuple[str, ...], str]) -> Scenario:
     import time
 
-    from props_contracts.cli import run_contracts
+    from props_contracts.runner import run_contracts
     from props_contracts.dbt import DbtSettings
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.faults import apply_faults
@@ -50,7 +50,7 @@ def run_scenario(args: tuple[str, int, tuple[str, ...], str]) -> Scenario:
     write_duckdb(world, load_source_tables(project_root() / "models"), db)
     settings = DbtSettings(project_dir=project_root(), duckdb_path=db, artifacts_dir=work / "target",
                            quiet=True, vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
-    results = run_contracts(settings)
+    results = run_contracts(settings).results
     sc = Scenario(name, seed, inject)
     sc.failed_error = sorted({r.invariant_id or r.name for r in results
                               if r.failed and r.severity == "error"})

@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from props_contracts.catalog import Invariant
-from props_contracts.dbt import DbtSettings
 from props_contracts.errors import PropsContractsError
-from props_contracts.failures import duckdb_query, failing_rows, format_row
-from props_contracts.results import ContractResult
-from props_contracts.summary import invariant_status
+from props_contracts.failures import format_row
+from props_contracts.records import (
+    FAIL,
+    PASS,
+    UNKNOWN,
+    WARN,
+    ContractResult,
+    RunRecord,
+    invariant_history,
+    latest_run,
+    recent_runs,
+)
+from props_contracts.warehouse import Warehouse
 
-HISTORY_TABLE = "props_contracts_audit.contract_results_history"
-COVERAGE_TABLE = "props_contracts_marts.fct_prediction_coverage_by_date"
-WORST = {"fail": 0, "error": 0, "warn": 1, "pass": 2, "success": 2, "skipped": 3}
+COVERAGE_MODEL = "fct_prediction_coverage_by_date"
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2433;background:#f5f6f8}
 header{background:#1d2433;color:#fff;padding:18px 28px}header h1{margin:0;font-size:20px}
@@ -33,10 +40,11 @@ td,th{text-align:left;padding:6px 8px;border-bottom:1px solid #eceef2;vertical-a
 td:first-child{white-space:nowrap}
 th{font-size:12px;text-transform:uppercase;color:#6b7385}
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600}
-.fail,.error{background:#fde2e1;color:#b42318}.warn{background:#fef0c7;color:#93370d}
+.fail,.error{background:#fde2e1;color:#b42318}.unknown{background:#e9d7fe;color:#53389e}
+.warnline{background:#fde2e1;color:#b42318;padding:8px 12px;border-radius:6px;font-weight:600}.warn{background:#fef0c7;color:#93370d}
 .pass,.success{background:#dcfae6;color:#067647}.none{background:#eceef2;color:#6b7385}
 .strip span{display:inline-block;width:10px;height:16px;margin-right:2px;border-radius:2px}
-.strip .fail,.strip .error{background:#f04438}.strip .warn{background:#fdb022}.strip .pass{background:#32d583}
+.strip .fail,.strip .error{background:#f04438}.strip .unknown{background:#9e77ed}.strip .warn{background:#fdb022}.strip .pass{background:#32d583}
 .strip .none{background:#d0d5dd}a{color:#1d4ed8}code{font-size:12px;background:#f2f4f7;padding:1px 4px;border-radius:3px}
 .rows{margin:4px 0 0 0;padding-left:18px;color:#475467}.muted{color:#6b7385}
 """
@@ -54,47 +62,37 @@ class CoveragePoint:
     predicted: int
 
 
-def _query(settings: DbtSettings, sql: str) -> list[tuple]:
-    if settings.target != "duckdb" or settings.duckdb_path is None:
-        raise ReportError("the HTML report reads the DuckDB warehouse; on BigQuery, query "
-                          "<dataset>_audit.contract_results_history instead (report support: next)")
-    import duckdb
+@dataclass
+class ReportData:
+    """Everything the page shows, read from the warehouse (any target)."""
 
+    record: RunRecord
+    labels: list[str] = field(default_factory=list)  # one per run in the history strip
+    strips: dict[str, list[str]] = field(default_factory=dict)  # invariant -> status per run
+    coverage: list[CoveragePoint] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what could not be read, shown on the page
+
+
+def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
+    rec = latest_run(wh, "run", now)
+    if rec is None:
+        raise ReportError(f"no completed `props-contracts run` recorded on target {wh.target} in the last "
+                          "30 days: run the contracts first")
+    recent = recent_runs(wh, "run", runs, now)
+    history = invariant_history(wh, recent)
+    data = ReportData(rec, [f"{started:%m-%d %H:%M}" for _, started in recent],
+                      {inv: [by_run.get(rid, "none") for rid, _ in recent] for inv, by_run in history.items()})
+    start = rec.window_start or (rec.as_of.date() - timedelta(days=30))
     try:
-        return duckdb_query(settings, sql)[1]
-    except duckdb.CatalogException as exc:
-        raise ReportError(f"report input missing ({exc}); run `props-contracts run` first") from exc
-
-
-def history(settings: DbtSettings, runs: int) -> tuple[list[str], dict[str, list[str]]]:
-    """The last `runs` test invocations, and each invariant's worst status in each."""
-    rows = _query(settings, f"""
-        with invocations as (
-            select invocation_id, min(run_started_at) as started
-            from {HISTORY_TABLE} where resource_type = 'test' group by 1
-            order by started desc limit {int(runs)}
-        )
-        select i.invocation_id, i.started, h.invariant_id, h.status
-        from {HISTORY_TABLE} h join invocations i using (invocation_id)
-        where h.invariant_id is not null order by i.started""")
-    order: list[str] = []
-    worst: dict[str, dict[str, str]] = defaultdict(dict)
-    for inv_id, started, invariant, status in rows:
-        label = f"{started:%m-%d %H:%M}"
-        if inv_id not in order:
-            order.append(inv_id)
-        cur = worst[invariant].get(inv_id)
-        if cur is None or WORST.get(status, 9) < WORST.get(cur, 9):
-            worst[invariant][inv_id] = status
-        worst["__label__"][inv_id] = label
-    labels = [worst["__label__"][i] for i in order]
-    return labels, {k: [v.get(i, "none") for i in order] for k, v in worst.items() if k != "__label__"}
-
-
-def coverage(settings: DbtSettings) -> list[CoveragePoint]:
-    return [CoveragePoint(str(d), float(c or 0), int(e), int(p)) for d, c, e, p in _query(
-        settings, f"select game_date, coverage, expected_players, predicted_players "
-                  f"from {COVERAGE_TABLE} order by game_date")]
+        data.coverage = [CoveragePoint(str(r["game_date"]), float(r["coverage"] or 0), int(r["expected_players"]),
+                                       int(r["predicted_players"])) for r in wh.query(
+            f"select game_date, coverage, expected_players, predicted_players "
+            f"from {wh.relation('marts', COVERAGE_MODEL)} "
+            "where game_date >= @start and game_date <= @end order by game_date",
+            {"start": start, "end": rec.window_end})]
+    except PropsContractsError as exc:
+        data.problems.append(f"prediction coverage could not be read: {exc}")
+    return data
 
 
 def coverage_svg(points: list[CoveragePoint], warn: float, error: float) -> str:
@@ -124,50 +122,59 @@ def coverage_svg(points: list[CoveragePoint], warn: float, error: float) -> str:
     return "".join(parts)
 
 
-def render(results: list[ContractResult], catalog: dict[str, Invariant], settings: DbtSettings,
-           thresholds: dict, runs: int = 20, now: datetime | None = None) -> str:
+def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
+           now: datetime | None = None) -> str:
     e = html.escape
-    labels, strips = history(settings, runs)
+    rec = data.record
     by_id: dict[str, list[ContractResult]] = defaultdict(list)
-    for r in results:
+    for r in rec.results:
         if r.invariant_id:
             by_id[r.invariant_id].append(r)
     counts: dict[str, int] = defaultdict(int)
     status_rows, detail_rows = [], []
     for inv in sorted(catalog.values(), key=lambda i: (i.phase_tag, i.invariant_id)):
-        rs = by_id.get(inv.invariant_id, [])
-        status = invariant_status(rs) if rs else "none"
+        status, _, reason = rec.invariants.get(inv.invariant_id, ("none", "", "not selected in this run"))
         counts[status] += 1
-        strip = "".join(f'<span class="{s}" title="{e(lbl)}: {s}"></span>'
-                        for lbl, s in zip(labels, strips.get(inv.invariant_id, []), strict=False))
+        strip = "".join(f'<span class="{e(s)}" title="{e(lbl)}: {e(s)}"></span>'
+                        for lbl, s in zip(data.labels, data.strips.get(inv.invariant_id, []), strict=False))
         status_rows.append(
             f'<tr><td><a href="#{inv.invariant_id}">{inv.invariant_id}</a></td>'
-            f'<td><span class="badge {status}">{status.upper()}</span></td><td>{e(inv.phase_tag)}</td>'
+            f'<td><span class="badge {e(status)}">{e(status.upper())}</span></td><td>{e(inv.phase_tag)}</td>'
             f'<td>{e(inv.title)}</td><td class="strip">{strip or "<span class=none></span>"}</td></tr>')
-        bad = [r for r in rs if r.status in ("fail", "warn", "error")]
         samples = []
-        for r in bad:
-            rows = failing_rows(settings, r.relation) or []
-            samples.append(f'<li><code>{e(r.name)}</code>: {r.failures} failing row(s)<ul class="rows">'
-                           + "".join(f"<li>{e(format_row(row))}</li>" for row in rows[:5]) + "</ul></li>")
+        for r in by_id.get(inv.invariant_id, []):
+            if r.status == UNKNOWN:
+                samples.append(f'<li><code>{e(r.name)}</code>: <b>not evaluated</b> ({e(r.reason)})</li>')
+            elif r.status in (FAIL, WARN):
+                rows = rec.rows_of(r.unique_id)
+                samples.append(f'<li><code>{e(r.name)}</code>: {r.failures} failing row(s)<ul class="rows">'
+                               + "".join(f"<li>{e(format_row(fr.row))}</li>" for fr in rows[:5]) + "</ul></li>")
+        if status in (UNKNOWN, "none") and not samples and reason:
+            samples.append(f"<li>{e(reason)}</li>")
         tv = ", ".join(f"<code>{e(v)}</code> = {e(str(thresholds.get(v)))}" for v in inv.threshold_vars)
         detail_rows.append(
             f'<tr id="{inv.invariant_id}"><td><b>{inv.invariant_id}</b><br>'
-            f'<span class="badge {status}">{status.upper()}</span></td><td>{e(inv.title)}'
+            f'<span class="badge {e(status)}">{e(status.upper())}</span></td><td>{e(inv.title)}'
             f'<div class="muted">severity {e(inv.severity)}; {tv or "model contract"}</div>'
             f'<div><b>Runbook:</b> {e(inv.runbook)}</div>'
             + (f'<ul>{"".join(samples)}</ul>' if samples else "") + "</td></tr>")
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     cards = "".join(f'<div class="card"><b>{counts.get(k, 0)}</b><span class="badge {k}">{k.upper()}</span></div>'
-                    for k in ("fail", "warn", "pass"))
-    svg = coverage_svg(coverage(settings), float(thresholds["prd05_warn_min_coverage"]),
+                    for k in (FAIL, UNKNOWN, WARN, PASS))
+    svg = coverage_svg(data.coverage, float(thresholds["prd05_warn_min_coverage"]),
                        float(thresholds["prd05_error_min_coverage"]))
+    notes = "".join(f'<p class="warnline">{e(p)}</p>' for p in data.problems)
+    if rec.unknown:
+        notes += (f'<p class="warnline">{len(rec.unknown)} invariant(s) could not be evaluated in this run: '
+                  f'{e(", ".join(sorted(rec.unknown)))}. Unknown is not pass.</p>')
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>props-contracts report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>props-contracts: pipeline invariants</h1>
-<p>Generated {stamp} from target <code>{e(settings.target)}</code>; history of the last {len(labels)} contract run(s).</p></header>
-<main><div class="cards">{cards}</div>
+<p>Generated {stamp} from target <code>{e(rec.target_name)}</code>, run <code>{e(rec.run_id[:8])}</code>
+started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
+history of the last {len(data.labels)} run(s).</p></header>
+<main>{notes}<div class="cards">{cards}</div>
 <section><h2>Invariants now</h2><table><thead><tr><th>ID</th><th>Status</th><th>Phase</th><th>Invariant</th>
 <th>History (oldest to newest)</th></tr></thead><tbody>{"".join(status_rows)}</tbody></table></section>
 <section><h2>Prediction coverage per game date (PRD-05)</h2>{svg}</section>
@@ -177,6 +184,9 @@ def render(results: list[ContractResult], catalog: dict[str, Invariant], setting
 
 
 def write_report(path: Path, content: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    except OSError as exc:
+        raise ReportError(f"cannot write the report to {path}: {exc.strerror or exc}") from exc
     return path

@@ -18,7 +18,7 @@
         {%- do actual.update({col.name | lower: props_contracts.normalize_type(col.dtype)}) -%}
     {%- endfor -%}
     {%- if not actual -%}
-        {%- do problems.append(['*', 'table', 'missing', 'table not found or has no columns']) -%}
+        {%- do problems.append(['*', 'table', 'missing', 'table not found (dropped or renamed?)']) -%}
     {%- endif -%}
     {%- for name, col in node.columns.items() if actual -%}
         {%- set declared = props_contracts.normalize_type(col.data_type) -%}
@@ -38,6 +38,7 @@
 {%- if problems -%}
     {%- for p in problems %}
 select
+    '{{ model.schema }}.{{ model.identifier }}' as table_name,
     '{{ p[0] }}' as column_name,
     '{{ p[1] }}' as declared_type,
     '{{ p[2] }}' as actual_type,
@@ -46,6 +47,7 @@ select
     {%- endfor -%}
 {%- else %}
 select
+    cast(null as {{ dbt.type_string() }}) as table_name,
     cast(null as {{ dbt.type_string() }}) as column_name,
     cast(null as {{ dbt.type_string() }}) as declared_type,
     cast(null as {{ dbt.type_string() }}) as actual_type,

@@ -1,29 +1,54 @@
-"""Alert state per invariant and partition (game date, or 'all').
+"""Alert state, kept in the warehouse: an append-only log of what was sent
+(`<schema>_audit.alert_log`), with the open set derived from it. A job in a
+fresh container behaves exactly like one with a warm disk.
 
-A failure is announced once when it opens, again only every `renotify_hours`
-while it stays open, and once when it resolves. State is written only after
-every event was delivered, so an undelivered event is retried next run.
+A failure is announced once when it opens, again only every `renotify` while it
+stays open, and once when it resolves. An invariant that could not be
+evaluated is announced as such ("could not evaluate"); its open alerts stay
+open, since nothing showed them fixed. A resolution is sent only for an
+invariant whose every contract ran in the latest run. A date that has left the
+contracts' window is closed as "aged out", never as resolved.
+
+Two `alert` runs at once: a lease row in `alert_lock`, taken with one MERGE
+(BigQuery runs mutating DML on a table one statement at a time; DuckDB allows
+one writer), serializes them, so the second reads the first's log and sends
+nothing twice.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from props_contracts.errors import PropsContractsError
+from props_contracts.warehouse import INT64, STRING, TIMESTAMP, Table, Warehouse
 
 OPEN, REMINDER, RESOLVED = "open", "still failing", "resolved"
+UNEVALUATED, REEVALUATED, AGED_OUT = "could not evaluate", "evaluated again", "aged out"
+OPENS, CLOSES = (OPEN, UNEVALUATED), (RESOLVED, REEVALUATED, AGED_OUT)
+NOT_EVALUATED = "not evaluated"  # the partition of a "could not evaluate" alert
+
+ALERT_LOG = Table("alert_log", (
+    ("event_id", STRING), ("run_id", STRING), ("invariant_id", STRING), ("partition_key", STRING),
+    ("kind", STRING), ("severity", STRING), ("sent_at", TIMESTAMP), ("opened_at", TIMESTAMP),
+    ("channels", STRING), ("failing_rows", INT64), ("holder", STRING),
+), cluster_by=("invariant_id",))
+ALERT_LOCK = Table("alert_lock", (
+    ("name", STRING), ("holder", STRING), ("acquired_at", TIMESTAMP), ("expires_at", TIMESTAMP),
+))
 
 
 class AlertStateError(PropsContractsError):
-    """The alert state file cannot be read or written."""
+    """The alert log or lock cannot be read or written."""
 
 
 @dataclass(frozen=True)
 class Failure:
-    """One failing invariant on one partition, as seen in this run."""
+    """One failing (or unevaluated) invariant on one partition, as seen in this run."""
 
     invariant_id: str
     partition: str
@@ -38,13 +63,13 @@ class OpenAlert:
     invariant_id: str
     partition: str
     severity: str
-    opened_at: str
-    last_notified_at: str
+    opened_at: datetime
+    last_notified_at: datetime
 
 
 @dataclass
 class AlertEvent:
-    kind: str  # open, still failing, resolved
+    kind: str
     invariant_id: str
     partition: str
     severity: str
@@ -55,55 +80,104 @@ class AlertEvent:
     opened_at: str = ""
 
 
-@dataclass
-class AlertState:
-    open: dict[str, OpenAlert] = field(default_factory=dict)
-
-    @staticmethod
-    def key(invariant_id: str, partition: str) -> str:
-        return f"{invariant_id}|{partition}"
-
-    @classmethod
-    def load(cls, path: Path) -> AlertState:
-        if not path.exists():
-            return cls()
-        try:
-            raw = json.loads(path.read_text())
-            return cls({k: OpenAlert(**v) for k, v in raw.get("open", {}).items()})
-        except (OSError, ValueError, TypeError) as exc:
-            raise AlertStateError(f"alert state {path} is unreadable ({exc}); fix or remove it") from exc
-
-    def save(self, path: Path) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"open": {k: asdict(v) for k, v in self.open.items()}}, indent=2))
-            tmp.replace(path)
-        except OSError as exc:
-            raise AlertStateError(f"cannot write alert state {path}: {exc}") from exc
+def key(invariant_id: str, partition: str) -> tuple[str, str]:
+    return invariant_id, partition
 
 
-def transition(state: AlertState, failures: list[Failure], now: datetime,
-               renotify: timedelta) -> tuple[list[AlertEvent], AlertState]:
-    """Events to send for this run, and the state to keep once they are sent."""
+def open_alerts(wh: Warehouse) -> dict[tuple[str, str], OpenAlert]:
+    """The open set, folded from the log in the order things were sent."""
+    wh.ensure(ALERT_LOG)
+    out: dict[tuple[str, str], OpenAlert] = {}
+    for r in wh.query(f"select invariant_id, partition_key, kind, severity, sent_at from {wh.audit(ALERT_LOG)} "
+                      "order by sent_at, event_id"):
+        k = key(r["invariant_id"], r["partition_key"])
+        if r["kind"] in OPENS:
+            out[k] = OpenAlert(k[0], k[1], r["severity"], r["sent_at"], r["sent_at"])
+        elif r["kind"] in CLOSES:
+            out.pop(k, None)
+        elif k in out:
+            out[k].last_notified_at = r["sent_at"]
+    return out
+
+
+def transition(open_set: dict[tuple[str, str], OpenAlert], failures: list[Failure], evaluated: set[str],
+               window_start: date | None, now: datetime, renotify: timedelta) -> list[AlertEvent]:
+    """Events to send for this run. `evaluated`: invariants whose every contract ran."""
     events: list[AlertEvent] = []
-    new = AlertState(dict(state.open))
     stamp = now.isoformat(timespec="seconds")
     seen = set()
     for f in failures:
-        k = AlertState.key(f.invariant_id, f.partition)
+        k = key(f.invariant_id, f.partition)
         seen.add(k)
-        current = new.open.get(k)
+        current = open_set.get(k)
         if current is None:
-            new.open[k] = OpenAlert(f.invariant_id, f.partition, f.severity, stamp, stamp)
-            events.append(AlertEvent(OPEN, f.invariant_id, f.partition, f.severity, rows=f.rows,
+            kind = UNEVALUATED if f.partition == NOT_EVALUATED else OPEN
+            events.append(AlertEvent(kind, f.invariant_id, f.partition, f.severity, rows=f.rows,
                                      sample=f.sample, opened_at=stamp))
-        elif now - datetime.fromisoformat(current.last_notified_at) >= renotify:
-            current.last_notified_at = stamp
-            events.append(AlertEvent(REMINDER, f.invariant_id, f.partition, f.severity, rows=f.rows,
-                                     sample=f.sample, opened_at=current.opened_at))
-    for k in sorted(set(new.open) - seen):
-        gone = new.open.pop(k)
-        events.append(AlertEvent(RESOLVED, gone.invariant_id, gone.partition, gone.severity,
-                                 opened_at=gone.opened_at))
-    return events, new
+        elif now - current.last_notified_at >= renotify:
+            kind = UNEVALUATED if f.partition == NOT_EVALUATED else REMINDER
+            events.append(AlertEvent(kind, f.invariant_id, f.partition, f.severity, rows=f.rows,
+                                     sample=f.sample, opened_at=current.opened_at.isoformat(timespec="seconds")))
+    for k in sorted(set(open_set) - seen):
+        gone = open_set[k]
+        if gone.partition == NOT_EVALUATED:
+            if gone.invariant_id not in evaluated:
+                continue
+            kind = REEVALUATED
+        elif gone.invariant_id not in evaluated:
+            continue  # not evaluated in this run: nothing shows it fixed, it stays open
+        elif window_start is not None and _date(gone.partition) is not None and _date(gone.partition) < window_start:
+            kind = AGED_OUT  # the contracts no longer look at that date: not verified fixed
+        else:
+            kind = RESOLVED
+        events.append(AlertEvent(kind, gone.invariant_id, gone.partition, gone.severity,
+                                 opened_at=gone.opened_at.isoformat(timespec="seconds")))
+    return events
+
+
+def _date(partition: str) -> date | None:
+    try:
+        return date.fromisoformat(partition)
+    except ValueError:
+        return None
+
+
+def record_sent(wh: Warehouse, events: list[AlertEvent], run_id: str, channels: list[str], now: datetime,
+                holder: str) -> None:
+    """Append what was sent, in one batch."""
+    wh.append(ALERT_LOG, [{
+        "event_id": str(uuid.uuid4()), "run_id": run_id, "invariant_id": e.invariant_id,
+        "partition_key": e.partition, "kind": e.kind, "severity": e.severity, "sent_at": now,
+        "opened_at": datetime.fromisoformat(e.opened_at) if e.opened_at else None,
+        "channels": ",".join(channels), "failing_rows": e.rows, "holder": holder} for e in events])
+
+
+@contextmanager
+def alert_lock(wh: Warehouse, clock, ttl: timedelta = timedelta(minutes=10),
+               wait: timedelta = timedelta(minutes=2)) -> Iterator[str]:
+    """Hold the alert lease while planning, sending and logging. A lease left by a
+    crashed run expires after `ttl`. Gives up after `wait` with a named error."""
+    wh.ensure(ALERT_LOCK)
+    holder = str(uuid.uuid4())
+    table = wh.audit(ALERT_LOCK)
+    take = (f"merge into {table} as t using (select @name as name, @holder as holder, @now as acquired_at, "
+            "@expires as expires_at) as s on t.name = s.name "
+            "when matched and t.expires_at < @now then update set holder = s.holder, "
+            "acquired_at = s.acquired_at, expires_at = s.expires_at "
+            "when not matched then insert (name, holder, acquired_at, expires_at) "
+            "values (s.name, s.holder, s.acquired_at, s.expires_at)")
+    deadline = time.monotonic() + wait.total_seconds()
+    while True:
+        now = clock()
+        wh.query(take, {"name": "alert", "holder": holder, "now": now, "expires": now + ttl})
+        [row] = wh.query(f"select holder, acquired_at from {table} where name = @name", {"name": "alert"})
+        if row["holder"] == holder:
+            break
+        if time.monotonic() > deadline:
+            raise AlertStateError(f"another `alert` run has held the alert lock since {row['acquired_at']} UTC "
+                                  f"(it expires {ttl} after it was taken); try again later")
+        time.sleep(0.5)
+    try:
+        yield holder
+    finally:
+        wh.query(f"delete from {table} where name = @name and holder = @holder", {"name": "alert", "holder": holder})

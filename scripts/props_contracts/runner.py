@@ -1,0 +1,401 @@
+"""Run orchestration: one `run` (or `gate`) from preflight to a record in the warehouse.
+
+What it guarantees (never a false all-clear):
+- every contract the run set out to evaluate ends as pass, warn, fail or
+  UNKNOWN, with the reason: a contract that errored, was skipped, or never ran
+  because a model it reads failed to build;
+- a model that fails to build (a dropped source table, a renamed column, a
+  value that does not cast) does not black out the rest: the models and
+  contracts that do not depend on it still build, run and report, and the
+  contracts below it are excluded from the test run (a stale table from an
+  earlier run must not answer for them) and reported unknown;
+- the record (results, invariants, bounded failing rows) is written to the
+  warehouse in one batch per table, the run row last: alert, report and gate
+  read completed runs from there, never dbt's local artifacts.
+
+Two dbt calls rather than one `dbt build`: in a build, a failing contract skips
+everything downstream of it, hiding the rest of the night's failures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from props_contracts import project_root
+from props_contracts.catalog import load_catalog, project_vars
+from props_contracts.dbt import Dbt, DbtSettings, git_sha
+from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
+from props_contracts.records import (
+    FAIL,
+    PASS,
+    UNKNOWN,
+    WARN,
+    ContractResult,
+    RunRecord,
+    bound_rows,
+    invariant_status,
+    write_run,
+)
+from props_contracts.warehouse import Warehouse, open_warehouse
+
+STATUS = {"pass": PASS, "success": PASS, "warn": WARN, "fail": FAIL}  # anything else: unknown
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageError(f"{option} must be a date like 2026-01-15, got {value!r}") from exc
+
+
+def parse_as_of(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"--as-of must be a UTC timestamp like '2026-01-16 17:00:00', got {value!r}") from exc
+    if parsed.tzinfo is not None:  # an explicit offset: convert, then store naive UTC
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    if not 2000 <= parsed.year <= 2100:
+        raise UsageError(f"--as-of must be between 2000 and 2100, got {value!r}")
+    return parsed
+
+
+def make_settings(database: Path | None, target: str, as_of: str | None, lookback_days: int | None,
+                  quiet: bool, artifacts_dir: Path | None = None) -> DbtSettings:
+    vars_: dict = {}
+    parsed = parse_as_of(as_of)
+    if parsed is not None:
+        vars_["as_of"] = f"{parsed:%Y-%m-%d %H:%M:%S}"
+    if lookback_days is not None:
+        if not 1 <= lookback_days <= 3660:
+            raise UsageError(f"--lookback-days must be between 1 and 3660, got {lookback_days}")
+        vars_["lookback_days"] = lookback_days
+    settings = DbtSettings(project_dir=project_root(), target=target,
+                           duckdb_path=Path(database).resolve() if database else None, vars=vars_, quiet=quiet,
+                           artifacts_dir=artifacts_dir)
+    warehouse_for(settings)  # names a missing database file, project or keyfile before dbt starts
+    return settings
+
+
+def warehouse_for(settings: DbtSettings) -> Warehouse:
+    import os
+    return open_warehouse(settings.target, settings.duckdb_path, {**os.environ, **settings.extra_env})
+
+
+def preflight(wh: Warehouse, settings: DbtSettings) -> None:
+    """The warehouse answers, within a bounded wait, before dbt starts: with
+    BigQuery unreachable dbt-bigquery retries for many minutes."""
+    try:
+        wh.ping()
+    except PropsContractsError as exc:
+        hint = ""
+        if settings.target == "bq_emulator":
+            hint = (" Start the emulator with `.venv-bqemu/bin/python scripts/bq_emulator/launch.py start "
+                    "--project props-local` (after `make bq-emulator`; it listens on 127.0.0.1:9050), "
+                    "or point PROPS_BQ_EMULATOR_ENDPOINT at it.")
+        raise type(exc)(f"{exc}.{hint}" if hint else str(exc)) from exc
+
+
+@dataclass
+class RunOutcome:
+    record: RunRecord
+
+    @property
+    def results(self) -> list[ContractResult]:
+        return self.record.results
+
+    @property
+    def exit_code(self) -> int:
+        return self.record.exit_code
+
+
+def _window(settings: DbtSettings, as_of: datetime) -> tuple[date | None, date]:
+    defaults = project_vars(project_root())
+    if str(settings.vars.get("full_history", defaults.get("full_history"))).lower() in ("true", "1"):
+        return None, as_of.date()
+    days = int(settings.vars.get("lookback_days", defaults["lookback_days"]))
+    return as_of.date() - timedelta(days=days), as_of.date()
+
+
+def _first_line(text: str | None) -> str:
+    """The informative line of a dbt message (not "Runtime Error in model x (path)")."""
+    lines = [line.strip() for line in (text or "").strip().splitlines() if line.strip()]
+    useful = [ln for ln in lines if not re.match(r"^(Runtime|Compilation|Database) Error in \w+ ", ln)]
+    return (useful or lines or [""])[0][:300]
+
+
+def _phase(tags: list[str]) -> str | None:
+    return next((t for t in tags if t.startswith("phase_")), None)
+
+
+def _test_node_result(node: dict, status: str, failures: int, reason: str, seconds: float = 0.0) -> ContractResult:
+    config = node.get("config", {})
+    meta = {**(node.get("meta") or {}), **(config.get("meta") or {})}
+    return ContractResult(
+        unique_id=node["unique_id"], name=node["name"], invariant_id=meta.get("invariant_id"),
+        phase=_phase(node.get("tags", [])), severity=str(config.get("severity", "error")).lower(),
+        status=status, failures=failures, description=(node.get("description") or "").strip(),
+        relation=node.get("relation_name"), reason=reason, execution_seconds=seconds)
+
+
+def check_freshness(settings: DbtSettings) -> list[ContractResult]:
+    """`dbt source freshness` against now. A stale source fails; a source that
+    cannot be queried (a dropped table) is UNKNOWN, and the run goes on."""
+    sources_json = settings.target_path / "sources.json"
+    sources_json.unlink(missing_ok=True)  # never read a stale file
+    try:
+        Dbt(settings).invoke(["source", "freshness"], allow_node_failures=True, node_error_statuses=frozenset())
+    except DbtInvocationError as exc:
+        return [ContractResult("freshness", "source freshness", None, "freshness", "error", UNKNOWN, 0,
+                               "", None, reason=str(exc), kind="freshness")]
+    if not sources_json.exists():
+        return [ContractResult("freshness", "source freshness", None, "freshness", "error", UNKNOWN, 0,
+                               "", None, reason="dbt source freshness wrote no sources.json", kind="freshness")]
+    out = []
+    for r in json.loads(sources_json.read_text()).get("results", []):
+        uid = r["unique_id"]  # source.props_contracts.<source>.<table>
+        name = "freshness " + ".".join(uid.split(".")[-2:])
+        status = {"pass": PASS, "warn": WARN, "error": FAIL}.get(r.get("status"), UNKNOWN)
+        age_h = (r.get("max_loaded_at_time_ago_in_s") or 0) / 3600
+        if status == UNKNOWN:
+            reason = f"could not be checked: {_first_line(r.get('error') or r.get('message')) or r.get('status')}"
+            description = reason
+        elif str(r.get("max_loaded_at", "")).startswith("0001-01-01"):
+            # dbt's stand-in for max() of no rows: the freshness filter's partitions are empty
+            description = ("no rows at all in the partitions it reads "
+                           "(the last freshness_partition_days game dates)")
+            reason = ""
+        else:
+            description, reason = f"newest row {age_h:.1f} h old", ""
+        out.append(ContractResult(uid, name, None, "freshness", "error", status,
+                                  0 if status == PASS else 1, description, None, reason=reason,
+                                  kind="freshness"))
+    return out
+
+
+def _ancestors(parent_map: dict[str, list[str]], uid: str) -> set[str]:
+    seen: set[str] = set()
+    stack = list(parent_map.get(uid, []))
+    while stack:
+        n = stack.pop()
+        if n not in seen:
+            seen.add(n)
+            stack.extend(parent_map.get(n, []))
+    return seen
+
+
+def _build_failures(run_result: object) -> dict[str, tuple[str, str]]:
+    """Nodes of the build that did not succeed: unique_id -> (status, message)."""
+    out = {}
+    for r in getattr(run_result, "results", None) or []:
+        status = str(getattr(r, "status", "")).lower()
+        node = getattr(r, "node", None)
+        if node is not None and status not in ("success", "pass"):
+            out[node.unique_id] = (status, _first_line(getattr(r, "message", "")))
+    return out
+
+
+def _test_results(run_result: object) -> dict[str, tuple[str, int, str, float]]:
+    out = {}
+    for r in getattr(run_result, "results", None) or []:
+        node = getattr(r, "node", None)
+        if node is None:
+            continue
+        out[node.unique_id] = (str(getattr(r, "status", "")).lower(), int(getattr(r, "failures", 0) or 0),
+                               _first_line(getattr(r, "message", "")), float(getattr(r, "execution_time", 0) or 0))
+    return out
+
+
+def _selected_tests(dbt: Dbt, select: str) -> set[str]:
+    listed = dbt.invoke(["ls", "--resource-type", "test", "--select", select,
+                         "--output", "json", "--output-keys", "unique_id"])
+    return {json.loads(line)["unique_id"] for line in listed or []}
+
+
+def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False, *,
+                  command: str = "run", build_select: str | None = None,
+                  freshness: bool = False, say: Callable[[str], None] | None = None) -> RunOutcome:
+    """Build the models, run the contracts, record the run. `select` chooses the
+    contracts (and, unless build_select is given, the models built)."""
+    started = utcnow()
+    as_of = datetime.fromisoformat(settings.vars["as_of"]) if settings.vars.get("as_of") else started
+    wh = warehouse_for(settings)
+    preflight(wh, settings)
+    dbt = Dbt(settings)
+    say = say or (lambda _m: None)
+    problems: list[str] = []
+
+    fresh = check_freshness(settings) if freshness else []
+
+    manifest_path = settings.target_path / "manifest.json"
+    manifest_path.unlink(missing_ok=True)  # a manifest left by another call must not stand in for this one
+    build = ["build", "--exclude-resource-type", "test"]
+    if build_select or select:
+        build += ["--select", build_select or select]
+    if full_refresh:
+        build.append("--full-refresh")
+    say("building models ...")
+    failed_nodes: dict[str, tuple[str, str]] = {}
+    try:
+        failed_nodes = _build_failures(dbt.invoke(build, allow_node_failures=True,
+                                                  node_error_statuses=frozenset()))
+    except DbtInvocationError as exc:
+        problems.append(str(exc))
+
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    catalog = load_catalog(project_root())
+    results: list[ContractResult] = []
+    if manifest is None:
+        if not problems:
+            problems.append("dbt wrote no manifest")
+        expected_invariants = set(catalog) if not select else set()
+        tests: dict[str, dict] = {}
+    else:
+        # the tests dbt would run: enabled, over enabled parents (a disabled seed's tests are not)
+        known = set(manifest["nodes"]) | set(manifest["sources"])
+        all_tests = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "test"
+                     and n.get("config", {}).get("enabled", True) is not False and all(d in known for d in n.get("depends_on", {}).get("nodes", []))}
+        wanted = _selected_tests(dbt, select) if select else set(all_tests)
+        tests = {uid: all_tests[uid] for uid in sorted(wanted) if uid in all_tests}
+        expected_invariants = set(catalog) if not select else set()
+
+        # contracts below a model that did not build: excluded and unknown
+        errored = {uid: msg for uid, (status, msg) in failed_nodes.items() if status in ("error", "fail")}
+        blocked: dict[str, str] = {}
+        for uid in tests:
+            roots = sorted(a for a in _ancestors(manifest["parent_map"], uid) if a in errored)
+            skipped = [a for a in _ancestors(manifest["parent_map"], uid) if a in failed_nodes]
+            if roots:
+                blocked[uid] = "not evaluated: " + "; ".join(
+                    f"{manifest['nodes'].get(a, {}).get('name', a)} did not build ({errored[a]})" for a in roots[:3])
+            elif skipped:
+                blocked[uid] = f"not evaluated: {len(skipped)} model(s) it reads were skipped"
+        ran: dict[str, tuple[str, int, str, float]] = {}
+        runnable = [uid for uid in tests if uid not in blocked]
+        if runnable and not problems:
+            test_cmd = ["test", "--exclude-resource-type", "unit_test"]
+            if select:
+                test_cmd += ["--select", select]
+            exclude = sorted({manifest["nodes"][a]["name"] + "+" for a in failed_nodes if a in manifest["nodes"]})
+            if exclude:
+                test_cmd += ["--exclude", *exclude]
+            say(f"running {len(runnable)} contracts ...")
+            try:
+                ran = _test_results(dbt.invoke(test_cmd, allow_node_failures=True, node_error_statuses=frozenset()))
+            except DbtInvocationError as exc:
+                problems.append(str(exc))
+        for uid, node in tests.items():
+            if uid in ran:
+                status, failures, message, seconds = ran[uid]
+                mapped = STATUS.get(status, UNKNOWN)
+                reason = "" if mapped != UNKNOWN else f"dbt {status}: {message or 'no message'}"
+                results.append(_test_node_result(node, mapped, failures, reason, seconds))
+            else:
+                reason = blocked.get(uid) or ("not evaluated: " + (problems[-1] if problems else "dbt did not run it"))
+                results.append(_test_node_result(node, UNKNOWN, 0, reason))
+    results.extend(fresh)
+
+    # invariants: what the run set out to evaluate, each with its contracts' verdict
+    by_inv: dict[str, list[ContractResult]] = {}
+    for r in results:
+        if r.invariant_id:
+            by_inv.setdefault(r.invariant_id, []).append(r)
+    expected_invariants |= set(by_inv)
+    invariants = {}
+    for inv in sorted(expected_invariants):
+        rs = by_inv.get(inv, [])
+        status = invariant_status(rs)
+        severity = catalog[inv].severity if inv in catalog else "error"
+        if not rs:
+            reason = ("not evaluated: " + problems[-1]) if problems else "no contract in the project carries this ID"
+        else:
+            reason = "; ".join(sorted({r.reason for r in rs if r.status == UNKNOWN and r.reason}))[:2000]
+        invariants[inv] = (status, severity, reason)
+
+    # failing rows, read back from each failing contract's stored failures
+    rows = []
+    for r in results:
+        if r.status in (FAIL, WARN) and r.relation:
+            try:
+                rows.extend(bound_rows(r, wh.query(f"select * from {r.relation}")))
+            except PropsContractsError as exc:
+                problems.append(f"could not read the failing rows of {r.name}: {exc}")
+
+    unknown_results = [r for r in results if r.status == UNKNOWN]
+    unknown_invs = [i for i, (s, _, _) in invariants.items() if s == UNKNOWN]
+    if not tests and manifest is not None:
+        problems.append(f"the selection {select!r} matched no contract" if select else "the project has no contract")
+    if problems or unknown_invs or unknown_results:
+        exit_code = 2
+    elif any(r.status == FAIL and r.severity == "error" for r in results):
+        exit_code = 1
+    else:
+        exit_code = 0
+    window_start, window_end = _window(settings, as_of)
+    record = RunRecord(
+        run_id=str(uuid.uuid4()), command=command, target_name=settings.target, started_at=started,
+        finished_at=utcnow(), as_of=as_of, window_start=window_start, window_end=window_end,
+        selection=select or "", exit_code=exit_code, message="; ".join(dict.fromkeys(problems))[:4000],
+        git_sha=git_sha(settings.project_dir), results=results, invariants=invariants, rows=rows)
+    write_run(wh, record)
+    return RunOutcome(record)
+
+
+def resolve_window(start: date | None, end: date | None, days: int | None,
+                   as_of: datetime | None) -> tuple[date, date, datetime]:
+    """Validate and complete simulate's --start/--end/--days/--as-of into (start, end, as_of)."""
+    from props_contracts.simulator.world import latest_complete_date, lifecycle_end
+
+    if days is not None and not 1 <= days <= MAX_SIMULATED_DAYS:
+        raise UsageError(f"--days must be between 1 and {MAX_SIMULATED_DAYS}, got {days}")
+    if days is not None and start is not None and end is not None:
+        raise UsageError("give --days with at most one of --start / --end, not both")
+    for name, d in (("--start", start), ("--end", end)):
+        if d is not None and not MIN_DATE <= d <= MAX_DATE:
+            raise UsageError(f"{name} must be between {MIN_DATE} and {MAX_DATE}, got {d}")
+    if as_of is None:
+        if end is not None:
+            as_of = lifecycle_end(end) + timedelta(hours=4)
+        elif start is not None:
+            as_of = lifecycle_end(start + timedelta(days=(days or 7) - 1)) + timedelta(hours=4)
+        else:
+            as_of = utcnow().replace(second=0)
+    if end is None:
+        if start is not None:
+            end = start + timedelta(days=(days or 7) - 1)
+        else:
+            end = latest_complete_date(as_of)
+    if start is None:
+        start = end - timedelta(days=(days or 7) - 1)
+    if end < start:
+        raise UsageError(f"--end ({end}) is before --start ({start})")
+    if (end - start).days + 1 > MAX_SIMULATED_DAYS:
+        raise UsageError(f"--start {start} .. --end {end} is {(end - start).days + 1} days; "
+                         f"simulate at most {MAX_SIMULATED_DAYS}")
+    if lifecycle_end(end) > as_of:
+        raise UsageError(
+            f"--as-of {as_of:%Y-%m-%d %H:%M} UTC is before game date {end} finished "
+            f"(grading completes by {lifecycle_end(end):%Y-%m-%d %H:%M} UTC); use a later --as-of or an earlier --end"
+        )
+    if (as_of.date() - end).days > MAX_SIMULATED_DAYS:
+        raise UsageError(f"--as-of {as_of:%Y-%m-%d} is more than {MAX_SIMULATED_DAYS} days after --end {end}: "
+                         "the simulated heartbeats would run all that way")
+    return start, end, as_of
+
+
+MAX_SIMULATED_DAYS = 400
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
