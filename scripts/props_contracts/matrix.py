@@ -33,8 +33,8 @@ class Scenario:
 def run_scenario(args: tuple[str, int, tuple[str, ...], str]) -> Scenario:
     import time
 
-    from props_contracts.runner import run_contracts
     from props_contracts.dbt import DbtSettings
+    from props_contracts.runner import run_contracts
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.faults import apply_faults
     from props_contracts.simulator.world import build_world

@@ -1,40 +1,66 @@
-"""Alert messages: Slack Block Kit, generic JSON webhook, e-mail. Pure functions."""
+"""Alert messages: Slack Block Kit, generic JSON webhook, e-mail. Pure functions.
+
+Titles, runbooks, samples of failing rows and the context are data, not markup:
+in Slack every piece is escaped (no `<!channel>`, link or mention can come from
+a row), on the terminal and in e-mail control characters and escape sequences
+are removed (no row can clear a screen or add a header line).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from props_contracts.alerts.state import OPEN, RESOLVED, AlertEvent
+from props_contracts.textsafe import slack_escape, strip_control
 
-ICON = {OPEN: ":rotating_light:", "still failing": ":warning:", RESOLVED: ":white_check_mark:"}
+ICON = {OPEN: ":rotating_light:", "still failing": ":warning:", RESOLVED: ":white_check_mark:",
+        "could not evaluate": ":grey_question:", "evaluated again": ":white_check_mark:",
+        "aged out": ":hourglass:"}
+DEFAULT_ICON = ":information_source:"
+LABEL = {OPEN: "FAILING", "still failing": "STILL FAILING", RESOLVED: "RESOLVED"}
+# kinds that close an alert: they carry no failing rows, only since when it was open
+CLOSING = (RESOLVED, "evaluated again", "aged out")
+
+
+def _label(kind: str) -> str:
+    return LABEL.get(kind) or str(kind).upper()
+
+
+def _headline(e: AlertEvent, clean: Callable[[str], str]) -> str:
+    where = "" if e.partition == "all" else f" for {clean(str(e.partition))}"
+    return (f"[{clean(str(e.severity).upper())}] {clean(str(e.invariant_id))} {clean(_label(e.kind))}{where}: "
+            f"{clean(str(e.title))}")
 
 
 def headline(e: AlertEvent) -> str:
-    where = "" if e.partition == "all" else f" for {e.partition}"
-    what = {OPEN: "FAILING", "still failing": "STILL FAILING", RESOLVED: "RESOLVED"}[e.kind]
-    return f"[{e.severity.upper()}] {e.invariant_id} {what}{where}: {e.title}"
+    """One line for a terminal or a log: no control characters from the data."""
+    return _headline(e, strip_control)
 
 
 def slack_payload(events: list[AlertEvent], context: str) -> dict:
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": f"props-contracts: {len(events)} alert(s)"}},
-              {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]}]
+              {"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(str(context))}]}]
     for e in events:
-        lines = [f"{ICON[e.kind]} *{headline(e)}*"]
-        if e.kind != RESOLVED:
-            lines.append(f"{e.rows} failing row(s)")
-            lines += [f"• `{s}`" for s in e.sample]
-            lines.append(f"_Runbook:_ {e.runbook}")
+        lines = [f"{ICON.get(e.kind, DEFAULT_ICON)} *{_headline(e, slack_escape)}*"]
+        if e.kind not in CLOSING:
+            lines.append(f"{slack_escape(str(e.rows))} failing row(s)")
+            lines += [f"• `{slack_escape(str(s))}`" for s in e.sample]
+            lines.append(f"_Runbook:_ {slack_escape(str(e.runbook))}")
         else:
-            lines.append(f"open since {e.opened_at}")
+            lines.append(f"open since {slack_escape(str(e.opened_at))}")
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}})
-    return {"text": "; ".join(headline(e) for e in events), "blocks": blocks}
+    return {"text": "; ".join(_headline(e, slack_escape) for e in events), "blocks": blocks}
 
 
 def webhook_payload(events: list[AlertEvent], context: str) -> dict:
-    return {"source": "props-contracts", "context": context,
-            "alerts": [{"kind": e.kind, "invariant_id": e.invariant_id, "partition": e.partition,
-                        "severity": e.severity, "title": e.title, "runbook": e.runbook,
-                        "failing_rows": e.rows, "sample": list(e.sample), "opened_at": e.opened_at}
+    def s(value: object) -> str:
+        return strip_control(str(value))
+
+    return {"source": "props-contracts", "context": s(context),
+            "alerts": [{"kind": s(e.kind), "invariant_id": s(e.invariant_id), "partition": s(e.partition),
+                        "severity": s(e.severity), "title": s(e.title), "runbook": s(e.runbook),
+                        "failing_rows": e.rows, "sample": [s(x) for x in e.sample], "opened_at": s(e.opened_at)}
                        for e in events]}
 
 
@@ -45,13 +71,13 @@ def email_message(events: list[AlertEvent], context: str, sender: str, recipient
                       else f"props-contracts: {len(events)} alerts ({opened} new)")
     msg["From"] = sender
     msg["To"] = ", ".join(recipients)
-    body = [context, ""]
+    body = [strip_control(str(context)), ""]
     for e in events:
         body.append(headline(e))
-        if e.kind != RESOLVED:
-            body.append(f"  {e.rows} failing row(s)")
-            body += [f"  - {s}" for s in e.sample]
-            body.append(f"  Runbook: {e.runbook}")
+        if e.kind not in CLOSING:
+            body.append(f"  {strip_control(str(e.rows))} failing row(s)")
+            body += [f"  - {strip_control(str(s))}" for s in e.sample]
+            body.append(f"  Runbook: {strip_control(str(e.runbook))}")
         body.append("")
     msg.set_content("\n".join(body))
     return msg
