@@ -291,16 +291,13 @@ class BigQueryWarehouse(Warehouse):
     def _job(self, fn, what: str):
         """Run one client call with a bounded wait: the API's own retries may not give up
         for many minutes when the endpoint accepts connections and never answers."""
-        from google.api_core import exceptions as gexc
-        from google.auth import exceptions as aexc
-
         box: dict = {}
 
         def work() -> None:
             try:
                 box["value"] = fn()
-            except (gexc.GoogleAPIError, aexc.GoogleAuthError, OSError, ValueError) as exc:
-                box["error"] = exc  # re-raised below, in the caller's thread
+            except Exception as exc:  # noqa: BLE001 - handed to the caller's thread and raised there
+                box["error"] = exc
 
         worker = threading.Thread(target=work, daemon=True, name=f"bigquery {what}")
         worker.start()
@@ -310,6 +307,8 @@ class BigQueryWarehouse(Warehouse):
                                  f"{self.where}")
         if "error" in box:
             exc = box["error"]
+            if isinstance(exc, PropsContractsError):
+                raise exc
             first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
             raise WarehouseError(f"BigQuery {what} failed at {self.where}: {type(exc).__name__}: {first}") \
                 from exc

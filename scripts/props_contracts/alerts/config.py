@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from props_contracts.alerts.deliver import Retry, Smtp, UnsafeUrlError, check_url
 from props_contracts.errors import UsageError
@@ -27,7 +26,6 @@ class AlertConfig:
     email_to: tuple[str, ...] = ()
     renotify: timedelta = timedelta(hours=6)
     min_severity: str = "error"
-    state_path: Path = Path(".warehouse/alert_state.json")
     retry: Retry = field(default_factory=Retry)
 
     @property
@@ -36,7 +34,7 @@ class AlertConfig:
                                       ("email", self.smtp)) if on]
 
     def __repr__(self) -> str:  # never print secrets
-        return f"AlertConfig(channels={self.channels}, renotify={self.renotify}, state={self.state_path})"
+        return f"AlertConfig(channels={self.channels}, renotify={self.renotify})"
 
 
 def _shown(raw: str) -> str:
@@ -132,7 +130,6 @@ def from_env(env: Mapping[str, str]) -> AlertConfig:
         renotify=timedelta(hours=_number(env, "PROPS_ALERT_RENOTIFY_HOURS", 6, low=0, high=720,
                                          low_inclusive=False)),
         min_severity=severity,
-        state_path=Path(env.get("PROPS_ALERT_STATE_PATH", ".warehouse/alert_state.json")),
         retry=Retry(attempts=_integer(env, "PROPS_ALERT_ATTEMPTS", 4, low=1, high=10),
                     backoff_seconds=_number(env, "PROPS_ALERT_BACKOFF_SECONDS", 0.5, low=0, high=60),
                     timeout_seconds=_number(env, "PROPS_ALERT_TIMEOUT_SECONDS", 5, low=0, high=120,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from email.message import EmailMessage
 
-from props_contracts.alerts.state import OPEN, RESOLVED, AlertEvent
+from props_contracts.alerts.state import NOT_EVALUATED, OPEN, RESOLVED, UNEVALUATED, AlertEvent
 from props_contracts.textsafe import slack_escape, strip_control
 
 ICON = {OPEN: ":rotating_light:", "still failing": ":warning:", RESOLVED: ":white_check_mark:",
@@ -28,7 +28,7 @@ def _label(kind: str) -> str:
 
 
 def _headline(e: AlertEvent, clean: Callable[[str], str]) -> str:
-    where = "" if e.partition == "all" else f" for {clean(str(e.partition))}"
+    where = "" if e.partition in ("all", NOT_EVALUATED) else f" for {clean(str(e.partition))}"
     return (f"[{clean(str(e.severity).upper())}] {clean(str(e.invariant_id))} {clean(_label(e.kind))}{where}: "
             f"{clean(str(e.title))}")
 
@@ -44,7 +44,8 @@ def slack_payload(events: list[AlertEvent], context: str) -> dict:
     for e in events:
         lines = [f"{ICON.get(e.kind, DEFAULT_ICON)} *{_headline(e, slack_escape)}*"]
         if e.kind not in CLOSING:
-            lines.append(f"{slack_escape(str(e.rows))} failing row(s)")
+            if e.kind != UNEVALUATED:
+                lines.append(f"{slack_escape(str(e.rows))} failing row(s)")
             lines += [f"• `{slack_escape(str(s))}`" for s in e.sample]
             lines.append(f"_Runbook:_ {slack_escape(str(e.runbook))}")
         else:

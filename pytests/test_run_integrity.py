@@ -1,0 +1,176 @@
+"""Never a false all-clear: a run that dies says what it could not evaluate, and
+alerts, gate and report read completed runs from the warehouse, not local files."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from datetime import datetime, timedelta
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from conftest import AS_OF, ROOT, record_run, simulate
+from props_contracts.alerts.config import AlertConfig
+from props_contracts.alerts.deliver import Retry
+from props_contracts.alerts.engine import plan
+from props_contracts.alerts.state import record_sent
+from props_contracts.catalog import load_catalog
+from props_contracts.cli import main
+from props_contracts.records import ContractResult, FailingRow, latest_run
+from props_contracts.warehouse import DuckDBWarehouse
+from scenario import Webhook, cli, run_scenario
+
+
+@pytest.fixture
+def hook():
+    h = Webhook()
+    yield h
+    h.close()
+
+
+def duckdb_scenario(tmp_path, hook):
+    db = tmp_path / "w.duckdb"
+    simulate(db, inject=("PRD-06",))
+
+    def drop():
+        con = duckdb.connect(str(db))
+        con.execute("drop table nba_raw.nbac_schedule")
+        con.close()
+
+    return run_scenario(["--database", str(db)], {}, hook, tmp_path, drop, lambda: simulate(db))
+
+
+def test_a_broken_run_resolves_nothing_and_a_fixed_one_does(tmp_path, hook):
+    steps = {s.name: s for s in duckdb_scenario(tmp_path, hook)}
+
+    # given a fault: the alert opens once (two alert runs at once, one from an empty
+    # directory as a fresh container), naming the date and the team
+    first = steps["alert after the fault"]
+    assert first.exit_code == 0, first.stderr
+    [opened] = first.alerts
+    assert (opened["kind"], opened["invariant_id"], opened["partition"]) == ("open", "PRD-06", "2026-01-10")
+    assert "team_abbr=ATL" in opened["sample"][0]
+
+    # when a source table is dropped, the run says what it could not evaluate, exits 2,
+    # SCH-01 names the table, and unrelated invariants still report
+    broken = steps["run with nbac_schedule dropped"]
+    assert broken.exit_code == 2, broken.stderr[-2000:]
+    assert "table_name=nba_raw.nbac_schedule" in broken.stdout
+    assert "FAIL    SCH-01" in broken.stdout and "FAIL    PRD-06" in broken.stdout
+    assert "UNKNOWN ING-04" in broken.stdout and "pass    ORC-01" in broken.stdout
+    assert "could not be evaluated" in broken.stderr and "nbac_schedule does not exist" in broken.stderr
+    # the gate cannot tell (exit 2), in JSON on stdout
+    gate = steps["gate phase 3"]
+    assert gate.exit_code == 2
+    decision = json.loads(gate.stdout)
+    assert decision["decision"] == "could not tell" and "ING-04" in decision["unknown"]
+    # and alert sends "could not evaluate", never "resolved", once despite two runs at once
+    after_break = steps["alert after the broken run"]
+    assert after_break.exit_code == 2
+    kinds = {(a["kind"], a["invariant_id"]) for a in after_break.alerts}
+    assert ("could not evaluate", "ING-04") in kinds and ("open", "SCH-01") in kinds
+    assert not [a for a in after_break.alerts if a["kind"] == "resolved"]
+    assert len(after_break.alerts) == len(set((a["kind"], a["invariant_id"], a["partition"])
+                                              for a in after_break.alerts))
+
+    # then with the table restored and the fault fixed, PRD-06 resolves and the rest is evaluated again
+    assert steps["run restored and fixed"].exit_code == 0, steps["run restored and fixed"].stderr[-2000:]
+    fixed = {(a["kind"], a["invariant_id"], a["partition"]) for a in steps["alert after the fix"].alerts}
+    assert ("resolved", "PRD-06", "2026-01-10") in fixed and ("resolved", "SCH-01", "all") in fixed
+    assert ("evaluated again", "ING-04", "not evaluated") in fixed
+    assert steps["alert after the fix"].exit_code == 0
+    assert steps["alert again"].alerts == [] and steps["alert again"].exit_code == 0
+    assert steps["report"].exit_code == 0
+
+
+def test_a_second_failing_date_of_an_open_invariant_is_announced(tmp_path):
+    # given PRD-06 open for ATL on 2026-01-08
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    wh = DuckDBWarehouse(db)
+    test = ContractResult("test.x.prd06", "prd_06_every_team_has_predictions", "PRD-06", "phase_5_predictions",
+                          "error", "fail", 1, "", None)
+    atl = FailingRow(test.unique_id, "PRD-06", "2026-01-08", 1, {"game_date": "2026-01-08", "team_abbr": "ATL"})
+    chi = FailingRow(test.unique_id, "PRD-06", "2026-01-12", 1, {"game_date": "2026-01-12", "team_abbr": "CHI"})
+    config = AlertConfig(retry=Retry(attempts=1))
+    record_run(wh, [test], [atl])
+    rec = latest_run(wh, "run", AS_OF)
+    first = plan(wh, rec, config, load_catalog(ROOT), AS_OF)
+    record_sent(wh, first, rec.run_id, ["webhook"], AS_OF, "test")  # as if delivered
+    # when the next run also finds CHI missing on 2026-01-12
+    record_run(wh, [test], [atl, chi], started_at=datetime.utcnow() + timedelta(seconds=1))
+    rec = latest_run(wh, "run", AS_OF)
+    second = plan(wh, rec, config, load_catalog(ROOT), AS_OF + timedelta(hours=1))
+    # then the new date is announced, naming CHI, and the open one is not repeated
+    assert [(e.kind, e.partition) for e in first] == [("open", "2026-01-08")]
+    assert [(e.kind, e.partition) for e in second] == [("open", "2026-01-12")]
+    assert "team_abbr=CHI" in second[0].sample[0]
+
+
+def test_run_with_a_selection_that_matches_nothing_exits_2(tmp_path):
+    db = tmp_path / "w.duckdb"
+    simulate(db)
+    result = CliRunner().invoke(main, ["run", "--database", str(db), "--select", "nosuch", "--quiet",
+                                       "--as-of", f"{AS_OF:%Y-%m-%d %H:%M:%S}"])
+    assert result.exit_code == 2
+    assert "matched no contract" in result.output
+
+
+def _black_hole():
+    """A TCP listener that accepts connections and never answers."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(16)
+    held = []
+
+    def accept():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return  # the listener was closed: the test is over
+            held.append(conn)
+
+    threading.Thread(target=accept, daemon=True).start()
+    return srv, f"http://127.0.0.1:{srv.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("env, limit", [
+    ({"PROPS_BQ_TIMEOUT_SECONDS": "3"}, 20),  # the bounded preflight
+    ({"PROPS_BQ_TIMEOUT_SECONDS": "600", "PROPS_JOB_DEADLINE_SECONDS": "6"}, 20),  # the job's total deadline
+])
+def test_a_bigquery_endpoint_that_never_answers_exits_2_within_the_deadline(tmp_path, env, limit):
+    srv, endpoint = _black_hole()
+    try:
+        t0 = time.monotonic()
+        p = cli(["run", "--target", "bq_emulator", "--quiet"], {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, **env},
+                cwd=tmp_path)
+        elapsed = time.monotonic() - t0
+    finally:
+        srv.close()
+    assert p.returncode == 2, p.stderr
+    assert elapsed < limit
+    assert "did not answer" in p.stderr or "deadline" in p.stderr
+    assert "Traceback" not in p.stderr + p.stdout
+
+
+def test_bigquery_settings_missing_are_named(tmp_path):
+    no_project = cli(["run", "--target", "bigquery"], {"PROPS_BQ_PROJECT": ""}, cwd=tmp_path)
+    assert no_project.returncode == 2 and "PROPS_BQ_PROJECT is not set" in no_project.stderr
+    no_key = cli(["run", "--target", "bigquery"], {"PROPS_BQ_PROJECT": "nba-props-platform",
+                                                    "PROPS_BQ_METHOD": "service-account", "PROPS_BQ_KEYFILE": ""},
+                 cwd=tmp_path)
+    assert no_key.returncode == 2 and "PROPS_BQ_KEYFILE is not set" in no_key.stderr
+    bad_key = tmp_path / "key.json"
+    bad_key.write_text("{}")
+    not_a_key = cli(["report", "--target", "bigquery"],
+                    {"PROPS_BQ_PROJECT": "nba-props-platform", "PROPS_BQ_METHOD": "service-account",
+                     "PROPS_BQ_KEYFILE": str(bad_key)}, cwd=tmp_path)
+    assert not_a_key.returncode == 2 and "is not a service-account key file" in not_a_key.stderr
+    for p in (no_project, no_key, not_a_key):
+        assert "Traceback" not in p.stderr
+
