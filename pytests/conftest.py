@@ -69,3 +69,29 @@ def record_run(wh, results, rows=(), started_at: datetime | None = None, exit_co
                     invariants=invariants or {i: (invariant_status(rs), "error", "") for i, rs in by_inv.items()})
     write_run(wh, rec)
     return rec
+
+
+@pytest.fixture(scope="session")
+def duckdb_demo_scenario(tmp_path_factory):
+    """The run-integrity scenario on DuckDB with the demo's faults, once per session
+    (test_run_integrity asserts on it; the emulator test compares against it)."""
+    import duckdb
+
+    from props_contracts.cli import DEMO_FAULTS
+    from scenario import Webhook, run_scenario
+
+    work = tmp_path_factory.mktemp("duckdb_scenario")
+    db = work / "w.duckdb"
+    simulate(db, inject=DEMO_FAULTS)
+
+    def drop():
+        con = duckdb.connect(str(db))
+        con.execute("drop table nba_raw.nbac_schedule")
+        con.close()
+
+    hook = Webhook()
+    try:
+        steps = run_scenario(["--database", str(db)], {}, hook, work, drop, lambda: simulate(db))
+    finally:
+        hook.close()
+    return steps, work

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -109,12 +110,32 @@ def run_scenario(target_args: list[str], env: dict[str, str], hook: Webhook, wor
     return steps
 
 
-def shape(steps: list[Step]) -> list[tuple]:
-    """What must match across targets: exit codes and each alert's kind, invariant,
-    date and entities (not timestamps, run ids or the target's name)."""
+def _entities(text: str) -> str:
+    """A failing row's entities, without its measures: a baseline median is
+    APPROX_QUANTILES' middle element on BigQuery and an interpolated median on
+    DuckDB, so a ratio may differ while the verdict and the entities agree."""
+    return re.sub(r"=-?\d+\.\d+", "=<measure>", text)
+
+
+def shape(steps: list[Step], workdir: Path) -> list[tuple]:
+    """What must match across targets: exit codes; each alert's kind, invariant,
+    date, row count and entities; the summary's statuses and failing rows; the
+    gate's decision; the report's failing rows. Not timestamps, run ids, the
+    target's name, or dbt's wording of a warehouse error."""
     out = []
     for s in steps:
         alerts = sorted((a["kind"], a["invariant_id"], a["partition"], a["failing_rows"],
-                         tuple(x for x in a["sample"] if "not evaluated" not in x)) for a in s.alerts)
-        out.append((s.name, s.exit_code, alerts))
+                         tuple(_entities(x) for x in a["sample"] if "not evaluated" not in x)) for a in s.alerts)
+        detail: object = None
+        if s.name.startswith("run"):
+            detail = [_entities(ln.strip()) for ln in s.stdout.splitlines()
+                      if re.match(r"^\s+(FAIL|WARN|UNKNOWN|pass)\s+[A-Z]{3}-\d\d ", ln)
+                      or ln.startswith("          - ")]
+        elif s.name.startswith("gate"):
+            d = json.loads(s.stdout)
+            detail = (d["decision"], sorted(d["unknown"]), [(b["invariant_id"], b["rows_for_date"]) for b in d["blocking"]])
+        elif s.name == "report":
+            page = (workdir / "report.html").read_text()
+            detail = sorted(_entities(x) for x in re.findall(r'<ul class="rows">(.*?)</ul>', page))
+        out.append((s.name, s.exit_code, alerts, detail))
     return out

@@ -7,7 +7,9 @@ load jobs and stopped by its own PID.
 
 from __future__ import annotations
 
+import difflib
 import os
+import pprint
 import socket
 import subprocess
 import time
@@ -18,7 +20,7 @@ import pytest
 
 from conftest import AS_OF, ROOT, settings_for, simulate
 from props_contracts.bq_load import load_into_bigquery
-from props_contracts.cli import run_contracts
+from props_contracts.cli import DEMO_FAULTS
 from props_contracts.dbt import Dbt
 from props_contracts.pruning import (
     CheckedQuery,
@@ -27,7 +29,9 @@ from props_contracts.pruning import (
     load_manifest,
     relations_from_manifest,
 )
+from props_contracts.runner import run_contracts
 from props_contracts.schema import load_source_tables
+from scenario import Webhook, run_scenario, shape
 
 PROJECT = "props-local"
 EMULATOR_PYTHON = Path(os.environ.get("PROPS_BQEMU_PYTHON", ROOT / ".venv-bqemu" / "bin" / "python"))
@@ -87,7 +91,7 @@ def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):
     settings = settings_for(db, tmp_path / "target")
     settings.target = "bq_emulator"
     settings.extra_env = {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, "PROPS_BQ_EMULATOR_PROJECT": PROJECT}
-    results = run_contracts(settings, full_refresh=True)
+    results = run_contracts(settings, full_refresh=True).results
     if merge_again:  # an incremental MERGE (with its incremental_predicates) on the emulator
         Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions"])
     return counts, results, settings
@@ -121,7 +125,40 @@ def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tm
     _, on_emulator, _ = _on_emulator(emulator, tmp_path / "bq", inject=PER_PHASE)
     db = tmp_path / "duck.duckdb"
     simulate(db, inject=PER_PHASE)
-    on_duckdb = run_contracts(settings_for(db, tmp_path / "duck_target"))
+    on_duckdb = run_contracts(settings_for(db, tmp_path / "duck_target")).results
     assert _failing_error_ids(on_emulator) == sorted(PER_PHASE)
     assert _failing_error_ids(on_emulator) == _failing_error_ids(on_duckdb)
     assert AS_OF.year == 2026  # the window both targets judged
+
+
+def test_the_demo_scenario_matches_duckdb_on_the_emulator(emulator, tmp_path, duckdb_demo_scenario):
+    # given the demo's week loaded into the emulator
+    db = tmp_path / "w.duckdb"
+    simulate(db, inject=DEMO_FAULTS)
+    client = _client(emulator)
+    tables = load_source_tables(ROOT / "models")
+    load_into_bigquery(client, PROJECT, db, tables)
+
+    def restore():
+        simulate(db)
+        load_into_bigquery(client, PROJECT, db, tables)
+
+    # when the run-integrity scenario goes through the real CLI on the bq_emulator target
+    hook = Webhook()
+    try:
+        steps = run_scenario(["--target", "bq_emulator"],
+                             {"PROPS_BQ_EMULATOR_ENDPOINT": emulator, "PROPS_BQ_EMULATOR_PROJECT": PROJECT},
+                             hook, tmp_path, lambda: client.delete_table(f"{PROJECT}.nba_raw.nbac_schedule"),
+                             restore)
+    finally:
+        hook.close()
+    # then exit codes, alert payloads, the summary's failing entities, the gate's decision
+    # and the report's failing rows are the same as on DuckDB
+    duck_steps, duck_work = duckdb_demo_scenario
+    on_bq, on_duck = shape(steps, tmp_path), shape(duck_steps, duck_work)
+    for bq_step, duck_step in zip(on_bq, on_duck, strict=True):
+        diff = "\n".join(difflib.unified_diff(pprint.pformat(duck_step, width=150).splitlines(),
+                                               pprint.pformat(bq_step, width=150).splitlines(),
+                                               "duckdb", "bq_emulator", lineterm="", n=1))
+        assert bq_step == duck_step, diff
+    assert any(a["partition"] == "2026-01-10" and a["invariant_id"] == "PRD-06" for a in steps[1].alerts)

@@ -147,7 +147,7 @@ def bound_rows(result: ContractResult, rows: list[dict]) -> list[FailingRow]:
     """A contract's failing rows grouped by the date they are about, the first
     ROWS_PER_PARTITION of each kept, each carrying its date's full count."""
     by_partition: dict[str, list[dict]] = defaultdict(list)
-    for row in rows:
+    for row in sorted(rows, key=to_json):  # a stable order on every warehouse
         by_partition[partition_of(row)].append(row)
     return [FailingRow(result.unique_id, result.invariant_id, p, len(rs), row)
             for p, rs in sorted(by_partition.items()) for row in rs[:ROWS_PER_PARTITION]]
