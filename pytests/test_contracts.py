@@ -107,7 +107,7 @@ def test_snapshots_record_a_lockout_change_and_docs_generate(tmp_path, dbt_facto
 def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
     # given a clean week into which a loader wrote NULL keys and a far-future game date
     from conftest import settings_for, simulate
-    from props_contracts.cli import run_contracts
+    from props_contracts.runner import run_contracts
     db = tmp_path / "w.duckdb"
     simulate(db)
     con = duckdb.connect(str(db))
@@ -123,7 +123,7 @@ def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
                    where player_lookup = (select min(player_lookup) from nba_raw.bdl_player_boxscores)""")
     con.close()
     # when the contracts run
-    results = run_contracts(settings_for(db, tmp_path / "target"))
+    results = run_contracts(settings_for(db, tmp_path / "target")).results
     failed = {r.name for r in results if r.failed}
     # then each problem is a named failure, not a crash and not a pass
     assert {"prd_08_prediction_values_sane", "prd_07_active_predictions_unique",
@@ -143,11 +143,11 @@ def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
 def test_every_invocation_appends_its_results_to_the_history(tmp_path):
     # given a week in which one team had no predictions
     from conftest import settings_for, simulate
-    from props_contracts.cli import run_contracts
+    from props_contracts.runner import run_contracts
     db = tmp_path / "w.duckdb"
     simulate(db, inject=("PRD-06",))
     # when the contracts run (a build invocation, then a test invocation)
-    results = run_contracts(settings_for(db, tmp_path / "target"))
+    results = run_contracts(settings_for(db, tmp_path / "target")).results
     # then the history holds one row per executed node per invocation
     con = duckdb.connect(str(db))
     per_invocation = con.execute(
