@@ -102,12 +102,12 @@ def preflight(wh: Warehouse, settings: DbtSettings) -> None:
     try:
         wh.ping()
     except PropsContractsError as exc:
-        hint = ""
         if settings.target == "bq_emulator":
-            hint = (" Start the emulator with `.venv-bqemu/bin/python scripts/bq_emulator/launch.py start "
-                    "--project props-local` (after `make bq-emulator`; it listens on 127.0.0.1:9050), "
-                    "or point PROPS_BQ_EMULATOR_ENDPOINT at it.")
-        raise type(exc)(f"{exc}.{hint}" if hint else str(exc)) from exc
+            endpoint = getattr(getattr(wh, "t", None), "endpoint", "")
+            raise type(exc)(f"no BigQuery emulator answers at {endpoint} (PROPS_BQ_EMULATOR_ENDPOINT): {exc}. "
+                            "Start the emulator with `.venv-bqemu/bin/python scripts/bq_emulator/launch.py start "
+                            "--project props-local` (after `make bq-emulator`; it listens on 127.0.0.1:9050)") from exc
+        raise
 
 
 @dataclass

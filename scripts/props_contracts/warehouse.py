@@ -332,6 +332,17 @@ class BigQueryWarehouse(Warehouse):
         return self._job(work, "query")
 
     def ping(self) -> None:
+        if self.t.endpoint:  # a refused connection fails at once, not after the client's retries
+            import socket
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(self.t.endpoint)
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            try:
+                socket.create_connection((parts.hostname, port), timeout=min(self.timeout, 5)).close()
+            except OSError as exc:
+                raise WarehouseError(f"nothing accepts connections at {self.where}: "
+                                     f"{exc.strerror or type(exc).__name__}") from exc
         self.query("select 1 as ok")
 
     def _create(self, table: Table) -> None:
