@@ -45,7 +45,8 @@ def test_a_broken_run_resolves_nothing_and_a_fixed_one_does(duckdb_demo_scenario
     assert broken.exit_code == 2, broken.stderr[-2000:]
     assert "table_name=nba_raw.nbac_schedule" in broken.stdout
     assert "FAIL    SCH-01" in broken.stdout and "FAIL    PRD-06" in broken.stdout
-    assert "UNKNOWN ING-04" in broken.stdout and "pass    ORC-01" in broken.stdout
+    assert "UNKNOWN ING-04" in broken.stdout and "FAIL    ORC-01" in broken.stdout
+    assert "pass    ORC-02" in broken.stdout
     assert "could not be evaluated" in broken.stderr and "nbac_schedule does not exist" in broken.stderr
     # the gate cannot tell (exit 2), in JSON on stdout
     gate = steps["gate phase 3"]
