@@ -407,17 +407,10 @@ def invariants(markdown):
 
 
 def _deadline_seconds() -> float:
-    import math
     import os
 
-    raw = os.environ.get("PROPS_JOB_DEADLINE_SECONDS", str(DEFAULT_DEADLINE_SECONDS))
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise UsageError(f"PROPS_JOB_DEADLINE_SECONDS must be a number of seconds, got {raw!r}") from exc
-    if not (math.isfinite(value) and 5 <= value <= 86_400):
-        raise UsageError(f"PROPS_JOB_DEADLINE_SECONDS must be between 5 and 86400, got {raw!r}")
-    return value
+    from props_contracts.warehouse import env_seconds
+    return env_seconds(os.environ, "PROPS_JOB_DEADLINE_SECONDS", DEFAULT_DEADLINE_SECONDS, 5, 86_400)
 
 
 def _arm_deadline(seconds: float):

@@ -387,14 +387,15 @@ class BigQueryWarehouse(Warehouse):
         self._job(work, f"load into {table.name}")
 
 
-def _timeout(env: Mapping[str, str]) -> float:
-    raw = env.get("PROPS_BQ_TIMEOUT_SECONDS", "120")
+def env_seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """A number of seconds from the environment, checked: a named error otherwise."""
+    raw = env.get(name, str(default))
     try:
         value = float(raw)
     except ValueError as exc:
-        raise UsageError(f"PROPS_BQ_TIMEOUT_SECONDS must be a number of seconds, got {raw!r}") from exc
-    if not (math.isfinite(value) and 1 <= value <= 3600):
-        raise UsageError(f"PROPS_BQ_TIMEOUT_SECONDS must be between 1 and 3600, got {raw!r}")
+        raise UsageError(f"{name} must be a number of seconds, got {raw!r}") from exc
+    if not (math.isfinite(value) and low <= value <= high):
+        raise UsageError(f"{name} must be between {low:g} and {high:g}, got {raw!r}")
     return value
 
 
@@ -407,5 +408,5 @@ def open_warehouse(target: str, duckdb_path: Path | None,
             raise UsageError("target duckdb needs a database file (--database / PROPS_DUCKDB_PATH)")
         return DuckDBWarehouse(Path(duckdb_path))
     if target in ("bigquery", "bq_emulator"):
-        return BigQueryWarehouse(bigquery_target(target, env), timeout=_timeout(env))
+        return BigQueryWarehouse(bigquery_target(target, env), timeout=env_seconds(env, "PROPS_BQ_TIMEOUT_SECONDS", 120, 1, 3600))
     raise UsageError(f"unknown target {target!r}: use duckdb, bigquery or bq_emulator (profiles.yml)")
