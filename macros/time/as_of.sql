@@ -1,6 +1,6 @@
-{#- The instant contracts judge the pipeline at: var('as_of') (UTC) or now. -#}
+{#- The instant contracts judge the pipeline at: the as_of var (UTC) or now. -#}
 {%- macro as_of() -%}
-    {%- set pinned = var('as_of', none) -%}
+    {%- set pinned = props_contracts.typed_var('as_of') -%}
     {%- if pinned -%}
         cast('{{ pinned }}' as {{ dbt.type_timestamp() }})
     {%- else -%}

@@ -5,10 +5,10 @@
 
 {#- BigQuery: DATE(timestamp, zone) converts in one call. -#}
 {%- macro bigquery__utc_to_local_date(ts) -%}
-    date({{ ts }}, '{{ var("business_timezone") }}')
+    date({{ ts }}, '{{ props_contracts.typed_var('business_timezone') }}')
 {%- endmacro -%}
 
 {#- DuckDB (ICU): timestamps are naive UTC; mark them UTC, then read them in the zone. -#}
 {%- macro default__utc_to_local_date(ts) -%}
-    cast(timezone('{{ var("business_timezone") }}', timezone('UTC', {{ ts }})) as date)
+    cast(timezone('{{ props_contracts.typed_var('business_timezone') }}', timezone('UTC', {{ ts }})) as date)
 {%- endmacro -%}

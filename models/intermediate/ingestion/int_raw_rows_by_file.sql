@@ -15,7 +15,7 @@ with counted as (
         from {{ ref(model) }}
         -- the partition filter: a file loaded for an in-window lock holds rows of
         -- its date (a schedule file: of the season), so an older floor loses none
-        where game_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
+        where game_date >= {{ props_contracts.window_start_date(props_contracts.typed_var('partition_margin_days')) }}
         group by source_file_path
         {%- if not loop.last %}
             union all

@@ -1,5 +1,7 @@
 {#- Each scraped file, the processor its path routes to (longest registered prefix,
     matched on whole path segments), and whether and when it was loaded. -#}
+{%- set load_window_hours = props_contracts.typed_var('ing02_load_window_hours') -%}
+
 with files as (
     select * from {{ ref('stg_nba_orchestration__scraped_files') }}
 ),
@@ -61,16 +63,16 @@ final as (
         chosen_route.processor_name is not null as is_routed,
         latest_lock.status as lock_status,
         latest_lock.completed_at as loaded_at,
-        {{ props_contracts.add_hours('files_with_path.scraped_at', var('ing02_load_window_hours')) }} as load_due_at,
+        {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }} as load_due_at,
         (
             chosen_route.processor_name is not null
             and files_with_path.scrape_status = 'success'
-            and {{ props_contracts.add_hours('files_with_path.scraped_at', var('ing02_load_window_hours')) }}
+            and {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }}
             <= {{ props_contracts.as_of() }}
             and not coalesce(
                 latest_lock.status = 'complete'
                 and latest_lock.completed_at
-                <= {{ props_contracts.add_hours('files_with_path.scraped_at', var('ing02_load_window_hours')) }},
+                <= {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }},
                 false
             )
         ) as is_load_overdue

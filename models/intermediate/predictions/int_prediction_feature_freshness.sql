@@ -31,7 +31,7 @@ joined as (
                 then 'feature row written after the prediction'
             when
                 {{ props_contracts.hours_between('features.updated_at', 'first_prediction.first_predicted_at') }}
-                > {{ var('prd09_max_feature_age_hours') }}
+                > {{ props_contracts.typed_var('prd09_max_feature_age_hours') }}
                 then 'feature row older than the freshness window'
         end as violation
     from first_prediction

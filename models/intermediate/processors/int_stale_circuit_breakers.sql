@@ -8,7 +8,7 @@ boxscores as (
     select * from {{ ref('stg_nba_raw__bdl_player_boxscores') }}
     -- the partition filter: box scores of a lockout's analysis dates (a breaker
     -- trips for days, so reach partition_margin_days before the window)
-    where game_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
+    where game_date >= {{ props_contracts.window_start_date(props_contracts.typed_var('partition_margin_days')) }}
 ),
 
 locked as (

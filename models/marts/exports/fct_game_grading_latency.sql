@@ -1,5 +1,7 @@
 {#- Per final game: game end -> last prediction graded, and whether grading met
     the SLA (EXP-03; seed 001 P1-4). -#}
+{%- set sla_hours = props_contracts.typed_var('exp03_sla_hours') -%}
+
 with games as (
     select * from {{ ref('int_games') }}
     where
@@ -33,14 +35,14 @@ final as (
         games.game_id,
         games.game_date,
         games.game_end_at,
-        {{ props_contracts.add_hours('games.game_end_at', var('exp03_sla_hours')) }} as grading_due_at,
+        {{ props_contracts.add_hours('games.game_end_at', sla_hours) }} as grading_due_at,
         coalesce(graded.active_predictions, 0) as active_predictions,
         coalesce(graded.graded_predictions, 0) as graded_predictions,
         graded.last_graded_at,
         {{ props_contracts.hours_between('games.game_end_at', 'graded.last_graded_at') }} as grading_latency_hours,
         coalesce(
             graded.graded_predictions = graded.active_predictions
-            and graded.last_graded_at <= {{ props_contracts.add_hours('games.game_end_at', var('exp03_sla_hours')) }},
+            and graded.last_graded_at <= {{ props_contracts.add_hours('games.game_end_at', sla_hours) }},
             false
         ) as is_graded_within_sla
     from games

@@ -1,9 +1,11 @@
 {#- Per team, over the trailing ing05_window_days ending at as_of's date. -#}
+{%- set window_days = props_contracts.typed_var('ing05_window_days') -%}
+
 with team_games as (
     select * from {{ ref('int_team_games') }}
     where
         is_final
-        and game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('ing05_window_days') | int)) }}
+        and game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * window_days) }}
         and game_date <= {{ props_contracts.as_of_date() }}
 ),
 
@@ -12,7 +14,7 @@ boxscore_games as (
         game_id,
         team_abbr
     from {{ ref('stg_nba_raw__bdl_player_boxscores') }}
-    where game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * (var('ing05_window_days') | int)) }}
+    where game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * window_days) }}
 ),
 
 joined as (

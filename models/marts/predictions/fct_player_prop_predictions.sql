@@ -30,7 +30,7 @@
         cluster_by=(['game_date', 'system_id', 'prop_type'] if target.type == 'bigquery' else none),
         incremental_predicates=(
             ['DBT_INTERNAL_DEST.game_date >= ' ~ props_contracts.add_days(
-                props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int))]
+                props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_merge_lookback_days'))]
             if target.type == 'bigquery' else none
         ),
     )
@@ -39,14 +39,14 @@
 {%- set incremental_window = 'true' -%}
 {%- if is_incremental() -%}
     {%- set merge_from = props_contracts.add_days(
-        props_contracts.as_of_date(), -1 * (var('predictions_merge_lookback_days') | int)) -%}
+        props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_merge_lookback_days')) -%}
     {#- Game dates after the newest loaded one are merged too, so a pipeline that
         stopped for longer than the window catches up (up to
         predictions_catchup_max_days back). The newest date is read here, at compile
         time, from the catch-up partitions only, so the filter below is a constant
         that BigQuery prunes the source scan on (a subquery would not prune). -#}
     {%- set catchup_from = props_contracts.add_days(
-        props_contracts.as_of_date(), -1 * (var('predictions_catchup_max_days') | int)) -%}
+        props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_catchup_max_days')) -%}
     {%- set newest_loaded -%}
         select max(game_date) from {{ this }} where game_date >= {{ catchup_from }}
     {%- endset -%}

@@ -64,12 +64,12 @@ final as (
         (
             batches.status = 'in_progress'
             and batches.started_at
-            <= {{ props_contracts.add_minutes(props_contracts.as_of(), -1 * (var('prd10_stall_minutes') | int)) }}
+            <= {{ props_contracts.add_minutes(props_contracts.as_of(), -1 * props_contracts.typed_var('prd10_stall_minutes')) }}
             and coalesce(
                 cast(batches.completed_players as {{ props_contracts.type_double() }})
                 / nullif(batches.expected_players, 0),
                 0
-            ) < {{ var('prd10_min_completion') }}
+            ) < {{ props_contracts.typed_var('prd10_min_completion') }}
         ) as is_stalled
     from batches
     left join event_counts on batches.batch_id = event_counts.batch_id

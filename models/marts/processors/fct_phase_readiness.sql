@@ -103,7 +103,7 @@ final as (
         / nullif(inputs.input_expected, 0) as input_coverage,
         coalesce(
             cast(inputs.input_ready as {{ props_contracts.type_double() }})
-            / nullif(inputs.input_expected, 0) >= {{ var('prc02_min_input_coverage') }},
+            / nullif(inputs.input_expected, 0) >= {{ props_contracts.typed_var('prc02_min_input_coverage') }},
             false
         ) as is_input_ready
     from runs

@@ -5,7 +5,7 @@ with runs as (
     where
         {{ props_contracts.ts_in_window('started_at') }}
         -- the partition filter: a run in the window may process an older date (backfill)
-        and data_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
+        and data_date >= {{ props_contracts.window_start_date(props_contracts.typed_var('partition_margin_days')) }}
 ),
 
 final as (

@@ -1,5 +1,7 @@
 {#- Per processor: its latest successful run against the median of its runs over
     the preceding prc05_baseline_days (PRC-05; seed 001 slowdown detector). -#}
+{%- set baseline_days = props_contracts.typed_var('prc05_baseline_days') -%}
+
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
     where
@@ -7,7 +9,7 @@ with runs as (
         and duration_seconds is not null
         and {{ props_contracts.ts_in_window('started_at') }}
         -- the partition filter: a run in the window may process an older date (backfill)
-        and data_date >= {{ props_contracts.window_start_date(var('partition_margin_days')) }}
+        and data_date >= {{ props_contracts.window_start_date(props_contracts.typed_var('partition_margin_days')) }}
 ),
 
 latest as (
@@ -27,7 +29,7 @@ baseline as (
         on
             latest.processor_name = runs.processor_name
             and latest.started_at > runs.started_at
-            and runs.started_at >= {{ props_contracts.add_hours('latest.started_at', -24 * var('prc05_baseline_days')) }}
+            and runs.started_at >= {{ props_contracts.add_hours('latest.started_at', -24 * baseline_days) }}
     group by latest.processor_name
 ),
 
