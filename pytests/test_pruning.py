@@ -47,6 +47,9 @@ def _findings(sql: str) -> list[str]:
     "select count(*) from raw.events where team = 'ATL' and (game_date between current_date() - 7 and current_date())",
     "select * from raw.events where game_date in (date '2026-01-01', date '2026-01-02')",
     "select * from raw.events where game_date = current_date() or game_date > date '2026-02-01'",
+    # rows the window cannot place (NULL, or an impossible date) are kept, and it still prunes
+    "select * from raw.events where game_date is null or game_date >= current_date()",
+    "select * from raw.events where (game_date is null or game_date < date '2000-01-01' or (game_date >= current_date() - 7 and game_date <= current_date()))",
     # through a view that deduplicates by a window partitioned by the column
     "select * from stg.dedup where game_date >= date_sub(current_date(), interval 7 day)",
     # through GROUP BY on the column, and a CAST to DATE inside a CTE'd view
@@ -83,6 +86,9 @@ def test_filtered_scans_pass(sql):
      ["source raw.events via ", "model fct via subquery"]),
     # an OR with a branch that does not bound the column
     ("select * from raw.events where game_date >= current_date() or team = 'ATL'", ["source raw.events via "]),
+    # IS NULL bounds only its own column, and IS NOT NULL bounds nothing
+    ("select * from raw.events where team is null or game_date >= current_date()", ["source raw.events via "]),
+    ("select * from raw.events where game_date is not null", ["source raw.events via "]),
     # a WHERE on the outer-joined side, and a filter that reaches another table only transitively
     ("select * from mart.fct as f left join raw.events as e on e.event_id = f.x "
      "where f.game_date >= current_date() and e.game_date >= current_date()", ["source raw.events via "]),

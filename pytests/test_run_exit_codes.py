@@ -27,7 +27,7 @@ def test_exit_codes_follow_the_outcome(tmp_path):
 
     ok = _run(clean, *pinned)
     assert ok.exit_code == 0, ok.output[-2000:]
-    assert "32 invariants: 32 pass" in ok.output
+    assert "33 invariants: 33 pass" in ok.output
     assert "source freshness: not checked" in ok.output
 
     failed = _run(broken, *pinned)
@@ -80,7 +80,7 @@ def test_bench_prints_its_figures(tmp_path):
     row = next(line for line in table if line.strip().startswith("2 d"))
     # "2 d", source rows, simulate, rows/s, first run, daily run, contracts, failed, warehouse, peak RSS
     fields = row.split()
-    assert int(fields[2].replace(",", "")) > 1000 and fields[7] == "114"
+    assert int(fields[2].replace(",", "")) > 1000 and fields[7] == "115"
     assert float(fields[6].rstrip("s")) > 0 and fields[-1].endswith("MB")
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output

@@ -151,6 +151,11 @@ def _bounded_columns(pred: exp.Expression) -> list[exp.Column]:
             if isinstance(side, exp.Column) and _is_constant(other):
                 return [side]
         return []
+    if isinstance(pred, exp.Is) and isinstance(pred.expression, exp.Null):
+        # `col is null` reads only the NULL partition: an OR branch that keeps rows a
+        # window cannot place (`col is null or col >= X`) still prunes
+        side = _unwrap(pred.this)
+        return [side] if isinstance(side, exp.Column) else []
     if isinstance(pred, exp.Between):
         side = _unwrap(pred.this)
         if isinstance(side, exp.Column) and _is_constant(pred.args["low"]) and _is_constant(pred.args["high"]):

@@ -544,3 +544,176 @@ def _orc03(world: World, rng: random.Random) -> None:
        "001: MERGE failed because a table was partitioned by FLOAT64; types drift silently.")
 def _sch01(world: World, rng: random.Random) -> None:
     world.type_overrides.setdefault(BOX, {})["points"] = "STRING"
+
+
+
+@fault("SCH-02", "error", "A loader wrote NaN minutes, an INT64-max points total and -3 rebounds into last night's box scores.",
+       "Bad input: values no contract compared (NaN passes every comparison on BigQuery).")
+def _sch02(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    rows = rng.sample(sorted((r for r in world.rows(BOX) if r["game_date"] == day),
+                             key=lambda r: (r["game_id"], r["player_lookup"])), k=3)
+    rows[0]["minutes_played"] = math.nan
+    rows[1]["points"] = 2**63 - 1
+    rows[2]["rebounds"] = -3
+
+
+# -- bad rows -----------------------------------------------------------------------------
+# Rows no loader should ever write - NULL keys, NULL or impossible dates, NaN, infinity,
+# absurd magnitudes - each class in one table, marked so that its offending row can be
+# found among the failing rows of the contract that must catch it (at error severity).
+# pytests/test_bad_rows.py injects every class into one week; the fault matrix covers
+# SCH-02 with its own fault above. Unlike PRD-08's fault (plausible-looking numbers out
+# of range), these are values the window filters or NaN comparisons used to let through.
+
+INT64_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class BadRows:
+    name: str
+    table: str
+    invariant_id: str  # the contract that must fail at error severity
+    marker: str  # appears in the offending row of that contract's failing rows
+    summary: str
+    apply: Callable[[World, random.Random], None]
+
+
+BAD_ROWS: dict[str, BadRows] = {}
+
+
+def bad_rows(name: str, table: str, invariant_id: str, summary: str):
+    marker = f"zz_{name}"
+
+    def register(fn: Callable[[World, random.Random, str], None]):
+        BAD_ROWS[name] = BadRows(name, table, invariant_id, marker, summary,
+                                 lambda world, rng: fn(world, rng, marker))
+        return fn
+    return register
+
+
+def apply_bad_rows(world: World, names: list[str]) -> None:
+    unknown = [n for n in names if n not in BAD_ROWS]
+    if unknown:
+        raise UsageError(f"unknown bad-row class(es): {', '.join(unknown)}. Valid: {', '.join(sorted(BAD_ROWS))}")
+    for name in names:
+        BAD_ROWS[name].apply(world, random.Random(f"{world.seed}:bad:{name}"))
+
+
+def _copy_of(world: World, table: str, rng: random.Random, **changes) -> dict:
+    """A new row like a random row of the latest date (or any row), with changes."""
+    rows = world.rows(table)
+    day = world.latest_game_date()
+    pool = [r for r in rows if r.get("game_date") == day] or rows
+    return world.add(table, **{**rng.choice(sorted(pool, key=repr)), **changes})
+
+
+def _marked_prediction(world: World, rng: random.Random, marker: str) -> dict:
+    """One of the latest night's predictions, its id (and its grade's) marked."""
+    batch = world.batches[world.latest_game_date()]
+    pred = rng.choice(sorted((r for r in world.rows(PRED) if r["batch_id"] == batch),
+                             key=lambda r: r["prediction_id"]))
+    old = pred["prediction_id"]
+    pred["prediction_id"] = f"{marker}_{old}"
+    for g in world.rows(GRADES):
+        if g["prediction_id"] == old:
+            g["prediction_id"] = pred["prediction_id"]
+    return pred
+
+
+@bad_rows("pred_null_keys", PRED, "PRD-08", "20 predictions with every key NULL (player, date, prop, system).")
+def _bad_pred_null_keys(world: World, rng: random.Random, marker: str) -> None:
+    for i in range(20):
+        _copy_of(world, PRED, rng, prediction_id=f"{marker}_{i:02d}", player_lookup=None,
+                 game_date=None, prop_type=None, system_id=None)
+
+
+@bad_rows("pred_null_game_date", PRED, "PRD-07", "Active predictions with a NULL game_date (the partition column).")
+def _bad_pred_null_game_date(world: World, rng: random.Random, marker: str) -> None:
+    for i in range(2):
+        _copy_of(world, PRED, rng, prediction_id=f"{marker}_{i}", player_lookup=marker, game_date=None)
+
+
+@bad_rows("pred_nan_line", PRED, "PRD-08", "A prediction whose line_value is NaN.")
+def _bad_pred_nan_line(world: World, rng: random.Random, marker: str) -> None:
+    _marked_prediction(world, rng, marker)["line_value"] = math.nan
+
+
+@bad_rows("pred_huge_line", PRED, "PRD-08", "A prediction whose line_value is 1e308.")
+def _bad_pred_huge_line(world: World, rng: random.Random, marker: str) -> None:
+    _marked_prediction(world, rng, marker)["line_value"] = 1e308
+
+
+@bad_rows("pred_inf_value", PRED, "PRD-08", "A prediction whose predicted_value is +infinity.")
+def _bad_pred_inf_value(world: World, rng: random.Random, marker: str) -> None:
+    _marked_prediction(world, rng, marker)["predicted_value"] = math.inf
+
+
+@bad_rows("pred_nan_confidence", PRED, "PRD-08", "A prediction whose confidence_score is NaN.")
+def _bad_pred_nan_confidence(world: World, rng: random.Random, marker: str) -> None:
+    _marked_prediction(world, rng, marker)["confidence_score"] = math.nan
+
+
+@bad_rows("pred_far_past", PRED, "PRD-08", "A prediction dated 1970-01-01, written today.")
+def _bad_pred_far_past(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, PRED, rng, prediction_id=marker, game_date=date(1970, 1, 1))
+
+
+@bad_rows("box_nan_minutes", BOX, "SCH-02", "A box score with minutes_played NaN.")
+def _bad_box_nan_minutes(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, BOX, rng, player_lookup=marker, minutes_played=math.nan)
+
+
+@bad_rows("box_huge_minutes", BOX, "SCH-02", "A box score with minutes_played 1e308.")
+def _bad_box_huge_minutes(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, BOX, rng, player_lookup=marker, minutes_played=1e308)
+
+
+@bad_rows("box_int64_points", BOX, "SCH-02", "A box score with points at the largest INT64.")
+def _bad_box_int64_points(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, BOX, rng, player_lookup=marker, points=INT64_MAX)
+
+
+@bad_rows("box_null_game_date", BOX, "SCH-02", "A box score with a NULL game_date (the partition column).")
+def _bad_box_null_game_date(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, BOX, rng, player_lookup=marker, game_date=None)
+
+
+@bad_rows("features_neg_inf", "nba_precompute.ml_feature_store", "SCH-02",
+          "A feature row with usage_rate_last_10 = -infinity.")
+def _bad_features_neg_inf(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, "nba_precompute.ml_feature_store", rng, player_lookup=marker,
+             usage_rate_last_10=-math.inf)
+
+
+@bad_rows("schedule_far_future", "nba_raw.nbac_schedule", "SCH-02", "A schedule row dated 2100-01-01.")
+def _bad_schedule_far_future(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, "nba_raw.nbac_schedule", rng, game_id=marker, game_date=date(2100, 1, 1))
+
+
+@bad_rows("odds_nan_line", "nba_raw.odds_api_player_props", "SCH-02", "A sportsbook line of NaN.")
+def _bad_odds_nan_line(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, "nba_raw.odds_api_player_props", rng, player_lookup=marker, line_value=math.nan)
+
+
+@bad_rows("grades_nan_actual", GRADES, "SCH-02", "A grade whose actual_value is NaN.")
+def _bad_grades_nan_actual(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, GRADES, rng, prediction_id=marker, actual_value=math.nan)
+
+
+@bad_rows("runs_null_data_date", RUNS, "SCH-02", "A processor run with a NULL data_date (the partition column).")
+def _bad_runs_null_data_date(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, RUNS, rng, run_id=marker, data_date=None)
+
+
+@bad_rows("decisions_null_time", "nba_orchestration.workflow_decisions", "SCH-02",
+          "A workflow decision with a NULL decision_at.")
+def _bad_decisions_null_time(world: World, rng: random.Random, marker: str) -> None:
+    _copy_of(world, "nba_orchestration.workflow_decisions", rng, decision_id=marker, decision_at=None)
+
+
+@bad_rows("dlq_negative", "nba_orchestration.pubsub_dlq_metrics", "SCH-02",
+          "A dead-letter queue sample of -5 undelivered messages (ORC-02's <= 0 passes it).")
+def _bad_dlq_negative(world: World, rng: random.Random, marker: str) -> None:
+    world.add("nba_orchestration.pubsub_dlq_metrics", subscription_name=marker, undelivered_messages=-5,
+              observed_at=world.as_of - timedelta(hours=1))
