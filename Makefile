@@ -10,7 +10,7 @@ export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: bench help demo test lint install browser bq-emulator clean
+.PHONY: bench help demo test lint install browser bq-emulator clean matrix
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, p
 
 bench: $(STAMP) ## Time the nightly job and its peak memory on 7, 28 and 56 days of history
 	$(BIN)/props-contracts bench
+
+matrix: $(STAMP) ## The long fault matrix: every shape in a week of its own, 5 draws each, every runbook replay alone
+	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} $(BIN)/pytest pytests/test_shapes.py pytests/test_fault_matrix.py
 
 $(BQEMU_STAMP): constraints-bqemulator.txt
 	$(PYTHON) -m venv $(BQEMU)

@@ -26,6 +26,8 @@
         'lookback_days': days,
         'full_history': {'kind': 'boolean'},
         'partition_margin_days': {'kind': 'integer', 'min': 0, 'max': 3660, 'unit': 'days'},
+        'backfill_horizon_days': {'kind': 'integer', 'min': 0, 'max': 3660, 'unit': 'days'},
+        'game_final_margin_hours': hours,
         'freshness_partition_days': days,
         'business_timezone': {'kind': 'timezone'},
         'generic_test_cases': {'kind': 'boolean'},

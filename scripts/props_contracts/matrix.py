@@ -27,34 +27,48 @@ class Scenario:
     inject: tuple[str, ...]
     failed_error: list[str] = field(default_factory=list)  # invariant IDs (or test names) failing at error
     warned: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # contracts that could not be evaluated
     seconds: float = 0.0
+    # shapes.py: (shape key, above) and benign operations, applied after `inject`
+    shapes: tuple[tuple[str, bool], ...] = ()
+    benign: tuple[str, ...] = ()
 
 
-def run_scenario(args: tuple[str, int, tuple[str, ...], str]) -> Scenario:
+def run_scenario(args: tuple) -> Scenario:
+    """(name, seed, inject, workdir[, shapes, benign, recipe_seed[, runbooks]]): a fresh
+    simulated week with the canonical faults `inject`, then the runbook replays of
+    `runbooks` (shapes.RUNBOOK), then shapes and benign operations."""
     import time
 
     from props_contracts.dbt import DbtSettings
     from props_contracts.runner import run_contracts
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.faults import apply_faults
+    from props_contracts.simulator.shapes import Recipe, apply_recipe, apply_runbooks
     from props_contracts.simulator.world import build_world
     from props_contracts.simulator.writer import write_duckdb
 
-    name, seed, inject, workdir = args
+    name, seed, inject, workdir, *rest = args
+    shapes, benign_ops, recipe_seed = (tuple(rest[0]), tuple(rest[1]), rest[2]) if rest else ((), (), seed)
+    runbooks = tuple(rest[3]) if len(rest) > 3 else ()
     t0 = time.monotonic()
     work = Path(workdir) / name
     work.mkdir(parents=True, exist_ok=True)
     db = work / "warehouse.duckdb"
     world = build_world(seed, START, END, AS_OF)
     apply_faults(world, list(inject))
+    if runbooks:
+        apply_runbooks(world, build_world(seed, START, END, AS_OF), list(runbooks))
+    apply_recipe(world, Recipe(shapes=list(shapes), benign=list(benign_ops), seed=recipe_seed))
     write_duckdb(world, load_source_tables(project_root() / "models"), db)
     settings = DbtSettings(project_dir=project_root(), duckdb_path=db, artifacts_dir=work / "target",
                            quiet=True, vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     results = run_contracts(settings).results
-    sc = Scenario(name, seed, inject)
+    sc = Scenario(name, seed, inject, shapes=shapes, benign=benign_ops)
     sc.failed_error = sorted({r.invariant_id or r.name for r in results
                               if r.failed and r.severity == "error"})
     sc.warned = sorted({r.invariant_id or r.name for r in results if r.status == "warn"})
+    sc.unknown = sorted({r.name for r in results if r.status == "unknown"})
     sc.seconds = round(time.monotonic() - t0, 1)
     return sc
 
@@ -62,6 +76,11 @@ def run_scenario(args: tuple[str, int, tuple[str, ...], str]) -> Scenario:
 def run_matrix(workdir: Path, faults: list[str], clean_seeds: list[int], workers: int = 2) -> list[Scenario]:
     jobs = [(f"clean_seed_{s}", s, (), str(workdir)) for s in clean_seeds]
     jobs += [(f"inject_{f}", 7, (f,), str(workdir)) for f in faults]
+    return run_jobs(jobs, workers)
+
+
+def run_jobs(jobs: list[tuple], workers: int = 2) -> list[Scenario]:
+    """Scenarios in worker processes, one dbt per process (spawned: dbt is not fork-safe)."""
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         return list(pool.map(run_scenario, jobs))

@@ -49,6 +49,17 @@ latest_lock as (
     qualify row_number() over (partition by file_path order by locked_at desc, lock_id desc) = 1
 ),
 
+-- the first completed load decides "loaded on time": a reprocess of the same file
+-- later (a newer lock) does not make an on-time load late
+first_load as (
+    select
+        file_path,
+        min(completed_at) as first_completed_at
+    from locks
+    where status = 'complete'
+    group by file_path
+),
+
 final as (
     select
         files_with_path.file_path,
@@ -62,7 +73,7 @@ final as (
         chosen_route.target_table,
         chosen_route.processor_name is not null as is_routed,
         latest_lock.status as lock_status,
-        latest_lock.completed_at as loaded_at,
+        first_load.first_completed_at as loaded_at,
         {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }} as load_due_at,
         (
             chosen_route.processor_name is not null
@@ -70,8 +81,7 @@ final as (
             and {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }}
             <= {{ props_contracts.as_of() }}
             and not coalesce(
-                latest_lock.status = 'complete'
-                and latest_lock.completed_at
+                first_load.first_completed_at
                 <= {{ props_contracts.add_hours('files_with_path.scraped_at', load_window_hours) }},
                 false
             )
@@ -79,6 +89,7 @@ final as (
     from files_with_path
     left join chosen_route on files_with_path.file_path = chosen_route.file_path
     left join latest_lock on files_with_path.file_path = latest_lock.file_path
+    left join first_load on files_with_path.file_path = first_load.file_path
 )
 
 select * from final

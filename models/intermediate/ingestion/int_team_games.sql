@@ -9,6 +9,9 @@ home as (
         home_team_tricode as team_abbr,
         away_team_tricode as opponent_team_abbr,
         is_final,
+        is_postponed,
+        is_expected_final,
+        scheduled_start_at,
         game_end_at
     from games
 ),
@@ -20,6 +23,9 @@ away as (
         away_team_tricode as team_abbr,
         home_team_tricode as opponent_team_abbr,
         is_final,
+        is_postponed,
+        is_expected_final,
+        scheduled_start_at,
         game_end_at
     from games
 ),

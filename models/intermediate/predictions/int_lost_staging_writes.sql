@@ -3,8 +3,9 @@
     the write was lost (PRD-01; seed 002 layers 1-2). -#}
 with events as (
     select * from {{ ref('stg_nba_predictions__prediction_completion_events') }}
+    -- a NULL success flag is an unverified claim: judged like a claimed success
     where
-        staging_write_success
+        coalesce(staging_write_success, true)
         and {{ props_contracts.in_window('game_date') }}
 ),
 

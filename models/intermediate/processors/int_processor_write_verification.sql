@@ -1,14 +1,21 @@
-{#- Successful runs that said they wrote rows, with the rows found for their date. -#}
+{#- Successful runs that started in the window (a backfill of an old date too) and
+    said they wrote rows, or did not say how many (a NULL count is an unverified
+    claim, the worker bug of seed 002), with the rows found for their date. A run
+    writing a table the project cannot read is marked unverifiable, not empty. -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
     where
         status = 'success'
-        and records_processed > 0
-        and {{ props_contracts.in_window('data_date') }}
+        and (records_processed > 0 or records_processed is null)
+        and {{ props_contracts.run_in_window() }}
 ),
 
 present as (
     select * from {{ ref('int_rows_by_target_date') }}
+),
+
+known_targets as (
+    {{ props_contracts.known_target_tables() }}
 ),
 
 final as (
@@ -20,8 +27,10 @@ final as (
         runs.target_table,
         runs.records_processed,
         runs.started_at,
+        known_targets.target_table is not null as is_target_verifiable,
         coalesce(present.rows_present, 0) as rows_found
     from runs
+    left join known_targets on runs.target_table = known_targets.target_table
     left join present
         on
             runs.target_table = present.target_table

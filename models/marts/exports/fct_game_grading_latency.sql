@@ -1,11 +1,13 @@
-{#- Per final game: game end -> last prediction graded, and whether grading met
-    the SLA (EXP-03; seed 001 P1-4). -#}
+{#- Per game due to be final: game end -> last prediction graded, and whether
+    grading met the SLA (EXP-03; seed 001 P1-4). A game the schedule never marked
+    final is due from its expected end (tip-off + game_final_margin_hours), so a
+    night whose post-game scrape never ran is still judged. -#}
 {%- set sla_hours = props_contracts.typed_var('exp03_sla_hours') -%}
 
 with games as (
     select * from {{ ref('int_games') }}
     where
-        is_final
+        is_expected_final
         and {{ props_contracts.in_window('game_date') }}
 ),
 
@@ -30,22 +32,29 @@ graded as (
     group by active.game_id
 ),
 
+games_ended as (
+    select
+        *,
+        coalesce(game_end_at, expected_final_at) as ended_at
+    from games
+),
+
 final as (
     select
         games.game_id,
         games.game_date,
         games.game_end_at,
-        {{ props_contracts.add_hours('games.game_end_at', sla_hours) }} as grading_due_at,
+        {{ props_contracts.add_hours('games.ended_at', sla_hours) }} as grading_due_at,
         coalesce(graded.active_predictions, 0) as active_predictions,
         coalesce(graded.graded_predictions, 0) as graded_predictions,
         graded.last_graded_at,
-        {{ props_contracts.hours_between('games.game_end_at', 'graded.last_graded_at') }} as grading_latency_hours,
+        {{ props_contracts.hours_between('games.ended_at', 'graded.last_graded_at') }} as grading_latency_hours,
         coalesce(
             graded.graded_predictions = graded.active_predictions
-            and graded.last_graded_at <= {{ props_contracts.add_hours('games.game_end_at', sla_hours) }},
+            and graded.last_graded_at <= {{ props_contracts.add_hours('games.ended_at', sla_hours) }},
             false
         ) as is_graded_within_sla
-    from games
+    from games_ended as games
     left join graded on games.game_id = graded.game_id
 )
 

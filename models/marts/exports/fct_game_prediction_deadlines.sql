@@ -4,7 +4,10 @@
 
 with games as (
     select * from {{ ref('int_games') }}
-    where {{ props_contracts.in_window('game_date') }}
+    -- a postponed game is not exported, so nothing is due for it
+    where
+        not is_postponed
+        and {{ props_contracts.in_window('game_date') }}
 ),
 
 active as (

@@ -9,8 +9,9 @@
 
 with team_games as (
     select * from {{ ref('int_team_games') }}
+    -- expected from the schedule and the clock, not from a final snapshot
     where
-        is_final
+        is_expected_final
         and {{ props_contracts.in_window('game_date') }}
 ),
 

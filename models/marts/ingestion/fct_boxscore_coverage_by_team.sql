@@ -3,8 +3,9 @@
 
 with team_games as (
     select * from {{ ref('int_team_games') }}
+    -- expected from the schedule and the clock, not from a final snapshot
     where
-        is_final
+        is_expected_final
         and game_date > {{ props_contracts.add_days(props_contracts.as_of_date(), -1 * window_days) }}
         and game_date <= {{ props_contracts.as_of_date() }}
 ),

@@ -8,41 +8,79 @@ with runs as (
     where
         status = 'success'
         and processor_name in ('PlayerGameSummaryProcessor', 'MLFeatureStoreProcessor', 'PredictionCoordinator')
-        and {{ props_contracts.in_window('data_date') }}
+        -- every run that started in the window, a backfill of an older date too
+        and {{ props_contracts.run_in_window() }}
 ),
 
 team_games as (
     select * from {{ ref('int_team_games') }}
-    where {{ props_contracts.in_window('game_date') }}
+    -- a postponed game has no box scores or context to wait for
+    where
+        not is_postponed
+        and {{ props_contracts.in_backfill_window('game_date') }}
 ),
 
 boxscores as (
     select * from {{ ref('stg_nba_raw__bdl_player_boxscores') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_backfill_window('game_date') }}
+),
+
+box_locks as (
+    select * from {{ ref('stg_nba_orchestration__raw_batch_locks') }}
+    where
+        target_table = 'nba_raw.bdl_player_boxscores'
+        and status = 'complete'
+        and {{ props_contracts.in_backfill_window('data_date') }}
+),
+
+-- when each team's box scores were first available: the first copy of its rows,
+-- or the date's first complete box-score load when a later re-scrape replaced
+-- (deleted and rewrote) the rows that load wrote
+first_box_load as (
+    select
+        data_date,
+        min(completed_at) as first_completed_at
+    from box_locks
+    where rows_reported > 0 or rows_reported is null
+    group by data_date
+),
+
+boxscore_teams as (
+    select
+        boxscores.game_date,
+        boxscores.team_abbr,
+        case
+            when first_box_load.first_completed_at < min(boxscores.first_processed_at)
+                then first_box_load.first_completed_at
+            else min(boxscores.first_processed_at)
+        end as ready_at
+    from boxscores
+    left join first_box_load on boxscores.game_date = first_box_load.data_date
+    group by boxscores.game_date, boxscores.team_abbr, first_box_load.first_completed_at
 ),
 
 context as (
     select * from {{ ref('stg_nba_analytics__upcoming_player_game_context') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_backfill_window('game_date') }}
 ),
 
 features as (
     select * from {{ ref('stg_nba_precompute__ml_feature_store') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_backfill_window('game_date') }}
 ),
 
 phase_3 as (
     select
         runs.run_id,
         count(distinct team_games.team_abbr) as input_expected,
-        count(distinct boxscores.team_abbr) as input_ready
+        count(distinct boxscore_teams.team_abbr) as input_ready
     from runs
     inner join team_games on runs.data_date = team_games.game_date
-    left join boxscores
+    left join boxscore_teams
         on
-            team_games.game_date = boxscores.game_date
-            and team_games.team_abbr = boxscores.team_abbr
-            and runs.started_at >= boxscores.first_processed_at
+            team_games.game_date = boxscore_teams.game_date
+            and team_games.team_abbr = boxscore_teams.team_abbr
+            and runs.started_at >= boxscore_teams.ready_at
     where runs.processor_name = 'PlayerGameSummaryProcessor'
     group by runs.run_id
 ),
@@ -90,7 +128,7 @@ inputs as (
     select * from phase_5
 ),
 
-final as (
+judged as (
     select
         runs.run_id,
         runs.data_date,
@@ -108,6 +146,28 @@ final as (
         ) as is_input_ready
     from runs
     inner join inputs on runs.run_id = inputs.run_id
+),
+
+-- a run on unready input whose output a later run of the same processor and date,
+-- on ready input, replaced (the runbook's rerun) no longer leaves a NULL cascade
+ready_reruns as (
+    select earlier.run_id
+    from judged as earlier
+    inner join judged as rerun
+        on
+            earlier.processor_name = rerun.processor_name
+            and earlier.data_date = rerun.data_date
+            and earlier.started_at < rerun.started_at
+    where rerun.is_input_ready
+    group by earlier.run_id
+),
+
+final as (
+    select
+        judged.*,
+        ready_reruns.run_id is not null as is_superseded_by_ready_rerun
+    from judged
+    left join ready_reruns on judged.run_id = ready_reruns.run_id
 )
 
 select * from final

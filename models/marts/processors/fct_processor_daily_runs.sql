@@ -2,10 +2,8 @@
     skipped on streaming-buffer conflicts (PRC-08; seed 003). -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where
-        {{ props_contracts.ts_in_window('started_at') }}
-        -- the partition filter: a run in the window may process an older date (backfill)
-        and data_date >= {{ props_contracts.window_start_date(props_contracts.typed_var('partition_margin_days')) }}
+    -- by when the run started: a backfill run for an old date counts today
+    where {{ props_contracts.run_in_window() }}
 ),
 
 final as (

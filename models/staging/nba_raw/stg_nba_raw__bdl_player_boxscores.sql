@@ -24,7 +24,8 @@ deduplicated as (
         'renamed',
         'game_date, game_id, player_lookup',
         'processed_at desc, source_file_path desc',
-        first_seen='processed_at'
+        first_seen='processed_at',
+        first_of=['source_file_path']
     ) }}
 )
 

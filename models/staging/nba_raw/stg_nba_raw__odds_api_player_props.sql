@@ -20,7 +20,9 @@ deduplicated as (
     {{ props_contracts.deduplicate(
         'renamed',
         'game_date, game_id, player_lookup, prop_type, bookmaker, snapshot_at',
-        'processed_at desc'
+        'processed_at desc',
+        first_seen='processed_at',
+        first_of=['source_file_path']
     ) }}
 )
 

@@ -235,6 +235,12 @@ def _file(prefix: str, day: date, at: datetime) -> str:
     return f"{BUCKET}/{prefix}/{day:%Y-%m-%d}/{at:%Y%m%d_%H%M%S}.json"
 
 
+def _tipoff_text(start: datetime) -> str:
+    """NBA.com's gameStatusText before tip-off, e.g. '7:30 pm ET'."""
+    local = start.replace(tzinfo=UTC).astimezone(ET)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'} ET"
+
+
 def _noise(rng: random.Random, base: float) -> float:
     return round(base * rng.uniform(0.85, 1.2), 1)
 
@@ -413,7 +419,9 @@ class _Builder:
     def schedule_snapshot(self, day: date, at: datetime, final: bool) -> None:
         rows = [dict(game_id=g.game_id, game_date=day, season=_season(day),
                      home_team_tricode=g.home, away_team_tricode=g.away,
-                     game_status=3 if final else 1, scheduled_start_at=g.start,
+                     game_status=3 if final else 1,
+                     game_status_text="Final" if final else _tipoff_text(g.start),
+                     scheduled_start_at=g.start,
                      game_end_at=g.end if final else None)
                 for g in self.w.games[day]]
         self.raw_file("nba-com/schedule", "nbac_schedule_api", day, at, rows)

@@ -1,0 +1,1036 @@
+"""Randomised fault shapes and benign operations (issue 11).
+
+faults.py has one canonical fault per invariant, each the shape its contract was
+first written against. The shapes here show the same incident where else it can
+surface: another table, another date in the window (latest or mid-window), a
+backfill instead of a live run, state that started before the window, a NULL
+claim instead of a false one. Each shape draws its position, magnitude and target
+entity from the random stream it is given, and comes in two strengths:
+
+- above: past the invariant's default threshold; its own ID must fail at its
+  catalog severity (and nothing at error, but for the consequences it names);
+- below: just inside the threshold; nothing may fail at error.
+
+Benign operations are things a healthy pipeline does (postpone a game, a night
+with no games, reprocess a file, re-scrape box scores next morning, onboard a new
+processor and table, supersede a prediction properly): no error-severity contract
+may fail on them.
+
+Runbook actions model what each runbook says to do (re-run the processor,
+reload the file, reset the breaker, ...): applied after its fault, the contract
+must return to green with no collateral failure.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from props_contracts.errors import UsageError
+from props_contracts.simulator.faults import (
+    BOX,
+    EVENTS,
+    GRADES,
+    PGS,
+    PRED,
+    RUNS,
+    STATE,
+    _adjust_export,
+    _file_of,
+    _grade_like,
+)
+from props_contracts.simulator.world import BUCKET, ET, UTC, World, et
+
+CONTEXT = "nba_analytics.upcoming_player_game_context"
+FEATURES = "nba_precompute.ml_feature_store"
+SCHEDULE = "nba_raw.nbac_schedule"
+ODDS = "nba_raw.odds_api_player_props"
+FILES = "nba_orchestration.scraped_files"
+LOCKS = "nba_orchestration.raw_batch_locks"
+DLQ = "nba_orchestration.pubsub_dlq_metrics"
+BREAKERS = "nba_orchestration.reprocess_attempts"
+REGISTRY = "nba_reference.processor_registry"
+BATCHES = "nba_predictions.prediction_batches"
+EXPORTS = "nba_exports.export_runs"
+
+# Default thresholds the shapes are drawn around (dbt_project.yml vars).
+PRC04_TIMEOUT_MIN = 30
+PRC05_ERROR_RATIO, PRC05_WARN_RATIO = 3.0, 2.0
+PRC06_MAX_HOURS = 24
+PRC08_ERROR_RATIO = 0.10
+ING02_WINDOW_H = 2
+LOOKBACK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Shape:
+    invariant_id: str
+    name: str
+    severity: str  # the severity its own ID fails at when above
+    summary: str
+    apply: Callable[[World, random.Random, bool], None]
+    # error-severity IDs the incident itself also breaks (a true consequence, not noise)
+    consequences: tuple[str, ...] = ()
+    has_below: bool = True
+
+
+@dataclass(frozen=True)
+class Benign:
+    name: str
+    summary: str
+    apply: Callable[[World, random.Random], None]
+
+
+SHAPES: dict[str, Shape] = {}
+BENIGN: dict[str, Benign] = {}
+
+
+def shape(invariant_id: str, name: str, severity: str, summary: str,
+          consequences: tuple[str, ...] = (), has_below: bool = True):
+    def register(fn: Callable[[World, random.Random, bool], None]):
+        key = f"{invariant_id}:{name}"
+        SHAPES[key] = Shape(invariant_id, name, severity, summary, fn, consequences, has_below)
+        return fn
+    return register
+
+
+def benign(name: str, summary: str):
+    def register(fn: Callable[[World, random.Random], None]):
+        BENIGN[name] = Benign(name, summary, fn)
+        return fn
+    return register
+
+
+@dataclass
+class Recipe:
+    """What to do to a clean world: shapes (key, above) and benign operations."""
+
+    shapes: list[tuple[str, bool]] = field(default_factory=list)
+    benign: list[str] = field(default_factory=list)
+    seed: int = 0
+
+
+def apply_recipe(world: World, recipe: Recipe) -> None:
+    unknown = [k for k, _ in recipe.shapes if k not in SHAPES] + [b for b in recipe.benign if b not in BENIGN]
+    if unknown:
+        raise UsageError(f"unknown shape(s) or benign operation(s): {', '.join(unknown)}")
+    # a night with no games first: it needs a mid-window date nobody else took
+    for name in sorted(recipe.benign, key=lambda n: n != "zero_game_night"):
+        BENIGN[name].apply(world, random.Random(f"{recipe.seed}:benign:{name}"))
+    for key, above in recipe.shapes:
+        SHAPES[key].apply(world, random.Random(f"{recipe.seed}:{key}:{above}"), above)
+
+
+def shape_groups(max_size: int) -> list[list[str]]:
+    """Shapes packed into weeks of at most max_size, so that `make test` judges every
+    shape in a few dbt runs. Within a week no shape's invariant is another's own or
+    consequence (each failure stays attributable), and each shape takes its own
+    dates (pick_date). max_size 1: one week per shape (`make matrix`)."""
+    groups: list[list[str]] = []
+    for key in sorted(SHAPES):
+        s = SHAPES[key]
+        mine = {s.invariant_id, *s.consequences}
+        for g in groups:
+            theirs = {i for k in g for i in (SHAPES[k].invariant_id, *SHAPES[k].consequences)}
+            if len(g) < max_size and not mine & theirs:
+                g.append(key)
+                break
+        else:
+            groups.append([key])
+    return groups
+
+
+# -- positions ------------------------------------------------------------------------------
+
+def as_of_date(world: World) -> date:
+    return world.as_of.replace(tzinfo=UTC).astimezone(ET).date()
+
+
+def window_dates(world: World) -> list[date]:
+    """Game dates (with games) inside the evaluation window at as_of."""
+    first = as_of_date(world) - timedelta(days=LOOKBACK_DAYS)
+    return [d for d in world.game_dates() if first <= d <= as_of_date(world)]
+
+
+def pick_date(world: World, rng: random.Random, min_games: int = 1) -> date:
+    """The latest game date or one mid-window, drawn; never one another shape of the
+    same week already took (shapes grouped into one week must not mask each other)."""
+    taken = world.__dict__.setdefault("_shape_dates", set())
+    dates = [d for d in window_dates(world) if d not in taken and len(world.games[d]) >= min_games]
+    if not dates:
+        raise UsageError("no free game date left in the window for another shape: group fewer shapes per week")
+    day = dates[-1] if rng.random() < 0.5 else rng.choice(dates[:-1] or dates)
+    taken.add(day)
+    return day
+
+
+def backfill_date(world: World, rng: random.Random) -> date:
+    """A data date well before the window: a backfill's."""
+    return as_of_date(world) - timedelta(days=rng.randint(LOOKBACK_DAYS + 8, 60))
+
+
+def _run_row(run_id: str, processor: str, phase: int, day: date, status: str, started: datetime,
+             duration: float | None, records: int | None, target: str, skip: str | None = None) -> dict:
+    return dict(run_id=run_id, processor_name=processor, phase=phase, data_date=day, status=status,
+                skip_reason=skip, target_table=target, records_processed=records, started_at=started,
+                completed_at=None if duration is None else started + timedelta(seconds=duration),
+                duration_seconds=duration)
+
+
+# -- shapes: processors ---------------------------------------------------------------------
+
+@shape("PRC-04", "backfill_run_stuck", "error",
+       "A backfill run for a date weeks before the window has been 'running' past the timeout.")
+def _prc04_backfill(world: World, rng: random.Random, above: bool) -> None:
+    minutes = PRC04_TIMEOUT_MIN + rng.randint(5, 600) if above else rng.randint(1, PRC04_TIMEOUT_MIN - 5)
+    world.add(RUNS, **_run_row(f"run_stuck_backfill_{rng.randint(0, 9999)}", "PlayerGameSummaryProcessor", 3,
+                               backfill_date(world, rng), "running", world.as_of - timedelta(minutes=minutes),
+                               None, None, PGS))
+
+
+@shape("PRC-08", "backfill_morning_skipped", "error",
+       "A morning of backfill runs (data dates weeks back) mostly skipped on streaming-buffer conflicts.")
+def _prc08_backfill(world: World, rng: random.Random, above: bool) -> None:
+    start = world.as_of - timedelta(hours=rng.randint(2, 6))
+    day_local = start.replace(tzinfo=UTC).astimezone(ET).date()
+    same_day = sum(1 for r in world.rows(RUNS)
+                   if r["started_at"].replace(tzinfo=UTC).astimezone(ET).date() == day_local)
+    n = rng.randint(10, 40)
+    if above:
+        skipped = max(1, int((same_day + n) * PRC08_ERROR_RATIO) + rng.randint(1, n // 2))
+        skipped = min(skipped, n)
+    else:  # skips that stay at or under the error ratio (a warning at most)
+        skipped = int((same_day + n) * PRC08_ERROR_RATIO) // 2
+    for i in range(n):
+        at = start + timedelta(minutes=3 * i)
+        skip = i < skipped
+        world.add(RUNS, **_run_row(f"run_bf_{i:03d}", "PlayerGameSummaryProcessor", 3, backfill_date(world, rng),
+                                   "skipped" if skip else "success", at, 4.0 if skip else 118.0,
+                                   0 if skip else 0, PGS, "streaming_buffer_conflict" if skip else None))
+
+
+@shape("PRC-06", "lockout_tripped_before_window", "error",
+       "A circuit breaker tripped weeks ago, before the window, and is still locking a player out.",
+       has_below=True)
+def _prc06_old(world: World, rng: random.Random, above: bool) -> None:
+    tripped = world.as_of - timedelta(days=rng.randint(LOOKBACK_DAYS + 2, 30))
+    if above:  # still in force at as_of: longer than the limit by construction
+        until = world.as_of + timedelta(hours=rng.randint(1, 24 * 10))
+    else:  # tripped before the window for exactly the limit: long over, and never too long
+        until = tripped + timedelta(hours=PRC06_MAX_HOURS)
+    team = rng.choice(sorted({t for d in window_dates(world) for g in world.games[d] for t in g.teams}))
+    p = world.team_players(team, active_only=False)[-1]
+    world.add(BREAKERS, processor_name="PlayerDailyCacheProcessor", entity_id=p.lookup,
+              analysis_date=tripped.date(), attempt_count=5, completeness_pct=33.0,
+              circuit_breaker_tripped=True, tripped_at=tripped, circuit_breaker_until=until, updated_at=tripped)
+
+
+@shape("PRC-01", "success_with_null_count", "error",
+       "A processor logged success with records_processed NULL and wrote nothing for its date.")
+def _prc01_null(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    run = next(r for r in world.rows(RUNS) if r["processor_name"] == "PlayerGameSummaryProcessor"
+               and r["data_date"] == day)
+    run["records_processed"] = None
+    if above:
+        world.remove(PGS, lambda r: r["game_date"] == day)
+
+
+@shape("PRC-01", "backfill_success_without_rows", "error",
+       "A backfill run started an hour ago for a date weeks back logged success with rows it never wrote.")
+def _prc01_backfill(world: World, rng: random.Random, above: bool) -> None:
+    started = world.as_of - timedelta(minutes=rng.randint(20, 180))
+    world.add(RUNS, **_run_row(f"run_bf_pgs_{rng.randint(0, 9999)}", "PlayerGameSummaryProcessor", 3,
+                               backfill_date(world, rng), "success", started, 120.0,
+                               rng.randint(50, 400) if above else 0, PGS))
+
+
+@shape("PRC-05", "slow_run_mid_window", "error",
+       "A processor run two to five days ago took several times its trailing median; the latest is normal.")
+def _prc05_mid(world: World, rng: random.Random, above: bool) -> None:
+    lo = world.as_of - timedelta(days=5)
+    hi = world.as_of - timedelta(days=2)
+    procs = sorted({r["processor_name"] for r in world.rows(RUNS) if r["status"] == "success"})
+    proc = rng.choice(procs)
+    runs = sorted((r for r in world.rows(RUNS) if r["processor_name"] == proc and r["status"] == "success"
+                   and lo <= r["started_at"] <= hi), key=lambda r: r["started_at"])
+    run = rng.choice(runs)
+    durations = sorted(r["duration_seconds"] for r in world.rows(RUNS)
+                       if r["processor_name"] == proc and r["status"] == "success")
+    median = durations[len(durations) // 2]
+    ratio = rng.uniform(PRC05_ERROR_RATIO * 1.2, 10) if above else rng.uniform(1.0, PRC05_WARN_RATIO * 0.9)
+    run["duration_seconds"] = round(median * ratio, 1)
+    run["completed_at"] = run["started_at"] + timedelta(seconds=run["duration_seconds"])
+
+
+# -- shapes: ingestion and post-game ---------------------------------------------------------
+
+def _drop_post_game(world: World, day: date) -> None:
+    """The post-game scrape of `day` never ran: no box-score file, no final snapshot,
+    nothing downstream of them (analytics skipped, nothing graded)."""
+    morning = _file_of(world, "nba-com/schedule", day, final=False)
+
+    def post_game(path: str) -> bool:
+        return f"/{day:%Y-%m-%d}/" in path and (
+            "/ball-dont-lie/player-box-scores/" in path or ("/nba-com/schedule/" in path and path != morning))
+
+    gone = {r["file_path"] for r in world.rows(FILES) if post_game(r["file_path"])}
+    world.remove(FILES, lambda r: r["file_path"] in gone)
+    world.remove(LOCKS, lambda r: r["file_path"] in gone)
+    world.remove(BOX, lambda r: r["game_date"] == day)
+    world.remove(SCHEDULE, lambda r: r["source_file_path"] in gone)
+    world.remove(PGS, lambda r: r["game_date"] == day)
+    world.remove(GRADES, lambda r: r["game_date"] == day)
+    world.remove(RUNS, lambda r: r["data_date"] == day and r["processor_name"] in (
+        "BdlPlayerBoxScoresProcessor", "PlayerGameSummaryProcessor", "PredictionGradingProcessor")
+        or r["data_date"] == day and r["processor_name"] == "NbacScheduleProcessor"
+        and r["started_at"] > et(day, 12, 0))
+
+
+@shape("ING-04", "post_game_scrape_never_ran", "error",
+       "The post-game scrape of a night never ran: no box scores and no final schedule snapshot for it.",
+       consequences=("ING-05",), has_below=False)
+def _ing04_no_scrape(world: World, rng: random.Random, above: bool) -> None:
+    _drop_post_game(world, pick_date(world, rng))
+
+
+@shape("ING-02", "loaded_late", "error",
+       "A box-score file in the window was loaded hours after its load window.")
+def _ing02_late(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    path = _file_of(world, "ball-dont-lie/player-box-scores", day)
+    scraped = next(r["scraped_at"] for r in world.rows(FILES) if r["file_path"] == path)
+    delay = timedelta(hours=ING02_WINDOW_H, minutes=rng.randint(5, 300)) if above \
+        else timedelta(minutes=rng.randint(30, ING02_WINDOW_H * 60 - 10))
+    for lock in world.rows(LOCKS):
+        if lock["file_path"] == path:
+            lock["locked_at"] = scraped + delay - timedelta(minutes=1)
+            lock["completed_at"] = scraped + delay
+
+
+@shape("ING-03", "odds_lock_without_rows", "error",
+       "A sportsbook-lines lock in the window says complete, but its rows never reached the table.",
+       consequences=("PRC-01",))
+def _ing03_odds(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    path = _file_of(world, "odds-api/player-props", day)
+    if above:
+        world.remove(ODDS, lambda r: r["source_file_path"] == path)
+
+
+# -- shapes: predictions and orchestration ----------------------------------------------------
+
+@shape("PRD-06", "team_missing_from_context", "error",
+       "A team playing on a night is missing from the pre-game context, so nobody on it was predicted.",
+       consequences=("PRD-05", "PRC-02"), has_below=False)
+def _prd06_context(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    team = rng.choice(sorted(t for g in world.games[day] for t in g.teams))
+    players = {r["player_lookup"] for r in world.rows(CONTEXT) if r["game_date"] == day and r["team_abbr"] == team}
+    world.remove(CONTEXT, lambda r: r["game_date"] == day and r["team_abbr"] == team)
+    world.remove(FEATURES, lambda r: r["game_date"] == day and r["player_lookup"] in players)
+    batch = world.batches[day]
+    n = world.remove(PRED, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(EVENTS, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(STATE, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in players)
+    active = sum(1 for p in players if any(p == q.lookup and q.active for q in world.players[team]))
+    for b in world.rows(BATCHES):
+        if b["batch_id"] == batch:
+            b["expected_players"] -= active
+            b["completed_players"] -= active
+    _adjust_export(world, day, -n)
+
+
+@shape("ORC-02", "messages_expired_mid_window", "error",
+       "A dead-letter queue held messages for a few hours mid-window; they expired, and it reads 0 now.",
+       has_below=False)
+def _orc02_expired(world: World, rng: random.Random, above: bool) -> None:
+    sub = rng.choice(sorted({r["subscription_name"] for r in world.rows(DLQ)}))
+    at = world.as_of - timedelta(hours=rng.randint(30, 24 * 5))
+    hours = rng.randint(1, 8)
+    for r in world.rows(DLQ):
+        if r["subscription_name"] == sub and at <= r["observed_at"] <= at + timedelta(hours=hours):
+            r["undelivered_messages"] = rng.randint(1, 500)
+
+
+# -- benign operations ------------------------------------------------------------------------
+
+@benign("postponed_game", "A mid-window game is postponed: the schedule says PPD, and nothing is produced for it.")
+def _postponed(world: World, rng: random.Random) -> None:
+    day = pick_date(world, rng, min_games=2)
+    game = rng.choice(world.games[day])
+    teams = set(game.teams)
+    for r in world.rows(SCHEDULE):
+        if r["game_id"] == game.game_id:
+            r.update(game_status=1, game_status_text="PPD", game_end_at=None)
+    players = {r["player_lookup"] for r in world.rows(CONTEXT) if r["game_id"] == game.game_id}
+    in_game = lambda r: r["game_date"] == day and r["player_lookup"] in players  # noqa: E731
+    world.remove(CONTEXT, lambda r: r["game_id"] == game.game_id)
+    world.remove(FEATURES, in_game)
+    world.remove(ODDS, lambda r: r["game_id"] == game.game_id)
+    world.remove(BOX, lambda r: r["game_id"] == game.game_id)
+    world.remove(PGS, lambda r: r["game_id"] == game.game_id)
+    batch = world.batches[day]
+    n = world.remove(PRED, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(EVENTS, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(STATE, lambda r: r["batch_id"] == batch and r["player_lookup"] in players)
+    world.remove(GRADES, lambda r: r["game_id"] == game.game_id)
+    active = sum(1 for t in teams for p in world.team_players(t))
+    for b in world.rows(BATCHES):
+        if b["batch_id"] == batch:
+            b["expected_players"] -= active
+            b["completed_players"] -= active
+    _adjust_export(world, day, -n)
+    world.games[day] = [g for g in world.games[day] if g.game_id != game.game_id]
+
+
+@benign("zero_game_night", "A mid-window night has no games: only the morning schedule scrape, with no rows.")
+def _zero_game(world: World, rng: random.Random) -> None:
+    taken = world.__dict__.setdefault("_shape_dates", set())
+    day = rng.choice([d for d in window_dates(world)[1:-1] if d not in taken])
+    taken.add(day)
+    morning = _file_of(world, "nba-com/schedule", day, final=False)
+    keep = {morning}
+    dated = {t: c for t, c in (
+        (PRED, "game_date"), (GRADES, "game_date"), (EVENTS, "game_date"), (BOX, "game_date"), (PGS, "game_date"),
+        (CONTEXT, "game_date"), (FEATURES, "game_date"), (SCHEDULE, "game_date"), (ODDS, "game_date"),
+        (EXPORTS, "game_date"), (BATCHES, "game_date"), (BREAKERS, "analysis_date"))}
+    for table, col in dated.items():
+        world.remove(table, lambda r, col=col: r[col] == day)
+    batch = world.batches.pop(day)
+    world.remove(STATE, lambda r: r["batch_id"] == batch)
+    world.remove(FILES, lambda r: r["data_date"] == day and r["file_path"] not in keep)
+    world.remove(LOCKS, lambda r: r["data_date"] == day and r["file_path"] not in keep)
+    for lock in world.rows(LOCKS):
+        if lock["file_path"] == morning:
+            lock["rows_reported"] = 0
+    morning_run = min((r for r in world.rows(RUNS) if r["data_date"] == day
+                       and r["processor_name"] == "NbacScheduleProcessor"), key=lambda r: r["started_at"])
+    world.remove(RUNS, lambda r: r["data_date"] == day and r is not morning_run)
+    morning_run["records_processed"] = 0
+    world.games[day] = []
+
+
+@benign("reprocess_after_on_time_load", "A file loaded on time is reprocessed hours later (a new lock and run).")
+def _reprocess(world: World, rng: random.Random) -> None:
+    day = pick_date(world, rng)
+    path = _file_of(world, "nba-com/schedule", day, final=False)
+    lock = next(r for r in world.rows(LOCKS) if r["file_path"] == path)
+    again = lock["completed_at"] + timedelta(hours=rng.randint(3, 30))
+    world.add(LOCKS, **{**lock, "lock_id": lock["lock_id"] + "_reprocess", "locked_at": again - timedelta(seconds=15),
+                        "completed_at": again})
+    for r in [r for r in world.rows(SCHEDULE) if r["source_file_path"] == path]:
+        world.add(SCHEDULE, **{**r, "processed_at": again})
+    world.add(RUNS, **_run_row(f"run_reprocess_{day:%Y%m%d}", "NbacScheduleProcessor", 2, day, "success",
+                               again - timedelta(seconds=15), 12.0, lock["rows_reported"], SCHEDULE))
+
+
+@benign("next_morning_rescrape", "Box scores are re-scraped the next morning; the new file replaces the night's rows.")
+def _rescrape(world: World, rng: random.Random) -> None:
+    day = pick_date(world, rng)
+    old = _file_of(world, "ball-dont-lie/player-box-scores", day)
+    at = et(day + timedelta(days=1), 9, rng.randint(0, 50))
+    if at > world.as_of - timedelta(hours=1):
+        at = world.as_of - timedelta(hours=1)
+    new = f"{BUCKET}/ball-dont-lie/player-box-scores/{day:%Y-%m-%d}/{at:%Y%m%d_%H%M%S}_rescrape.json"
+    rows = [r for r in world.rows(BOX) if r["source_file_path"] == old]
+    world.add(FILES, file_path=new, scraper_name="bdl_player_box_scores", data_date=day, scrape_status="success",
+              file_size_bytes=400 + 180 * len(rows), scraped_at=at)
+    done = at + timedelta(seconds=90)
+    world.add(LOCKS, lock_id=f"lock_rescrape_{day:%Y%m%d}", file_path=new, processor_name="BdlPlayerBoxScoresProcessor",
+              target_table=BOX, data_date=day, status="complete", rows_reported=len(rows),
+              locked_at=at + timedelta(seconds=30), completed_at=done)
+    world.add(RUNS, **_run_row(f"run_rescrape_{day:%Y%m%d}", "BdlPlayerBoxScoresProcessor", 2, day, "success",
+                               at + timedelta(seconds=30), 60.0, len(rows), BOX))
+    # the loader replaces the partition's rows (delete + insert), as a WRITE_TRUNCATE would
+    world.remove(BOX, lambda r: r["source_file_path"] == old)
+    for r in rows:
+        world.add(BOX, **{**r, "source_file_path": new, "processed_at": done})
+
+
+@benign("new_processor_onboarded", "A new scraper path, processor and target table are registered and start loading.")
+def _onboard(world: World, rng: random.Random) -> None:
+    prefix, proc, table = "nba-com/injury-report", "NbacInjuryReportProcessor", "nba_raw.nbac_injury_report"
+    world.add(REGISTRY, path_prefix=prefix, processor_name=proc, target_table=table, phase=2, is_active=True,
+              registered_at=world.as_of - timedelta(days=3))
+    for day in window_dates(world)[-3:]:
+        at = et(day, 8, 15)
+        path = f"{BUCKET}/{prefix}/{day:%Y-%m-%d}/{at:%Y%m%d_%H%M%S}.json"
+        world.add(FILES, file_path=path, scraper_name="nbac_injury_report", data_date=day, scrape_status="success",
+                  file_size_bytes=9000, scraped_at=at)
+        world.add(LOCKS, lock_id=f"lock_injury_{day:%Y%m%d}", file_path=path, processor_name=proc, target_table=table,
+                  data_date=day, status="complete", rows_reported=60, locked_at=at + timedelta(seconds=40),
+                  completed_at=at + timedelta(seconds=70))
+        world.add(RUNS, **_run_row(f"run_injury_{day:%Y%m%d}", proc, 2, day, "success", at + timedelta(seconds=40),
+                                   30.0, 60, table))
+
+
+@benign("superseded_prediction_deactivated", "A prediction is superseded by a new version, and the old row is deactivated.")
+def _supersede(world: World, rng: random.Random) -> None:
+    day = pick_date(world, rng)
+    batch = world.batches[day]
+    old = rng.choice(sorted((r for r in world.rows(PRED) if r["batch_id"] == batch), key=lambda r: r["prediction_id"]))
+    later = old["updated_at"] + timedelta(minutes=rng.randint(5, 60))
+    new = world.add(PRED, **{**old, "prediction_id": old["prediction_id"] + "_v2",
+                             "predicted_value": round(old["predicted_value"] + 0.5, 1),
+                             "created_at": later, "updated_at": later})
+    old.update(is_active=False, updated_at=later)
+    _grade_like(world, old, new)
+
+
+# -- second shapes for the rest of the catalog -------------------------------------------------
+# Each differs in structure from its canonical fault in faults.py: another table or
+# column, a mid-window date, a different mechanism that leaves the same incident.
+
+def _teams_on(world: World, day: date) -> list[str]:
+    return sorted(t for g in world.games[day] for t in g.teams)
+
+
+def _game_of(world: World, day: date, team: str):
+    return next(g for g in world.games[day] if team in g.teams)
+
+
+def _batch_rows(world: World, day: date) -> list[dict]:
+    batch = world.batches[day]
+    return sorted((r for r in world.rows(PRED) if r["batch_id"] == batch), key=lambda r: r["prediction_id"])
+
+
+def _batch_player_list(world: World, day: date) -> list[str]:
+    return sorted({r["player_lookup"] for r in _batch_rows(world, day)})
+
+
+@shape("ING-01", "registry_entry_deactivated", "error",
+       "A registry entry for a live scraper path was deactivated: that path's files route to no processor.")
+def _ing01_deactivated(world: World, rng: random.Random, above: bool) -> None:
+    prefix = rng.choice(["odds-api/player-props", "nba-com/schedule"]) if above else "ball-dont-lie/boxscores"
+    for r in world.rows(REGISTRY):
+        if r["path_prefix"] == prefix:
+            r["is_active"] = False
+
+
+@shape("ING-05", "team_code_mislabelled", "error",
+       "Most of one team's box scores this week were loaded under a wrong team code (PHX as PHO).",
+       consequences=("ING-04", "PRC-02"))
+def _ing05_mislabel(world: World, rng: random.Random, above: bool) -> None:
+    week = [d for d in window_dates(world) if d > as_of_date(world) - timedelta(days=7)]
+    games = {t: [d for d in week if t in _teams_on(world, d)] for t in {t for d in week for t in _teams_on(world, d)}}
+    if above:
+        team = rng.choice(sorted(t for t, ds in games.items() if len(ds) >= 2))
+        bad = rng.sample(games[team], k=len(games[team]) // 2 + 1)  # over 30 % of its games missing
+    else:  # one game of a team with at least 4 (coverage 75 % >= 70 %) on a night of >= 10 teams
+        team = rng.choice(sorted(t for t, ds in games.items() if len(ds) >= 4
+                                 and any(len(_teams_on(world, d)) >= 10 for d in ds)))
+        bad = [rng.choice([d for d in games[team] if len(_teams_on(world, d)) >= 10])]
+    for r in world.rows(BOX):
+        if r["team_abbr"] == team and r["game_date"] in bad:
+            r["team_abbr"] = team[:2] + "X" if team[2] != "X" else team[:2] + "Z"
+
+
+@shape("ING-06", "retry_wrote_second_file", "warn",
+       "A retried load wrote a mid-window night's box scores again from a second file: raw rows doubled.",
+       has_below=False)
+def _ing06_second_file(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    path = _file_of(world, "ball-dont-lie/player-box-scores", day)
+    retry = path.replace(".json", "_retry.json")
+    for r in [r for r in world.rows(BOX) if r["source_file_path"] == path]:
+        world.add(BOX, **{**r, "source_file_path": retry, "processed_at": r["processed_at"] + timedelta(minutes=3)})
+
+
+@shape("PRC-02", "features_before_context", "error",
+       "The feature store ran for a night before the pre-game context of most teams was written.")
+def _prc02_phase4(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    run = next(r for r in world.rows(RUNS) if r["processor_name"] == "MLFeatureStoreProcessor" and r["data_date"] == day)
+    teams = _teams_on(world, day)
+    share = rng.uniform(0.3, 1.0) if above else 0.1
+    late = set(rng.sample(teams, k=max(1, int(len(teams) * share)) if above else int(len(teams) * share)))
+    for r in world.rows(CONTEXT):
+        if r["game_date"] == day and r["team_abbr"] in late:
+            r["processed_at"] = run["started_at"] + timedelta(minutes=rng.randint(1, 40))
+
+
+@shape("PRC-03", "mid_window_feature_gap", "error",
+       "On a mid-window night a different required feature (rest_days or points_avg_last_5) went NULL for many rows.")
+def _prc03_mid(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    col = rng.choice(["rest_days", "points_avg_last_5", "minutes_avg_last_10"])
+    rows = [r for r in world.rows(FEATURES) if r["game_date"] == day and all(
+        r[c] is not None for c in ("points_avg_last_10",))]
+    share = rng.uniform(0.25, 0.8) if above else 0.02
+    for r in rng.sample(sorted(rows, key=lambda r: r["player_lookup"]), k=int(len(rows) * share)):
+        r[col] = None
+
+
+@shape("PRC-07", "next_night_box_score_while_locked", "warn",
+       "A player's next box score arrived normally while a breaker tripped before it still locks him out.",
+       has_below=True)
+def _prc07_normal(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    row = rng.choice(sorted((r for r in world.rows(BOX) if r["game_date"] == day), key=lambda r: r["player_lookup"]))
+    loaded = row["processed_at"]
+    tripped = loaded - timedelta(minutes=rng.randint(10, 300)) if above else loaded + timedelta(minutes=5)
+    if tripped + timedelta(hours=PRC06_MAX_HOURS) <= world.as_of:
+        tripped = world.as_of - timedelta(hours=PRC06_MAX_HOURS - 1)
+    world.add(BREAKERS, processor_name="MLFeatureStoreProcessor", entity_id=row["player_lookup"],
+              analysis_date=day, attempt_count=5, completeness_pct=40.0, circuit_breaker_tripped=True,
+              tripped_at=tripped, circuit_breaker_until=tripped + timedelta(hours=PRC06_MAX_HOURS), updated_at=tripped)
+    if not above:  # nothing arrived after the trip: move nothing, and keep the trip after every arrival
+        later = [r for r in world.rows(BOX) if r["player_lookup"] == row["player_lookup"] and r["processed_at"] > tripped]
+        assert not later, "below-threshold PRC-07 draw found data after the trip"
+
+
+@shape("PRD-01", "null_success_flag_predictions_missing", "error",
+       "Workers published completion events with no success flag at all (NULL), and their predictions are missing.",
+       consequences=("SCH-02", "PRD-02"), has_below=False)
+def _prd01_null(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    batch = world.batches[day]
+    lost = set(rng.sample(_batch_player_list(world, day), k=rng.randint(1, 6)))
+    for e in world.rows(EVENTS):
+        if e["batch_id"] == batch and e["player_lookup"] in lost:
+            e["staging_write_success"] = None
+    n = world.remove(PRED, lambda r: r["batch_id"] == batch and r["player_lookup"] in lost)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in lost)
+    _adjust_export(world, day, -n)
+
+
+@shape("PRD-02", "mid_window_failed_writes", "error",
+       "A mid-window batch's workers recorded failed staging writes (then retried) above the error rate.")
+def _prd02_mid(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    batch = world.batches[day]
+    events = sorted((r for r in world.rows(EVENTS) if r["batch_id"] == batch), key=lambda r: r["event_id"])
+    rate = rng.uniform(0.15, 0.6) if above else rng.uniform(0.01, 0.08)
+    k = max(1, round(len(events) * rate / (1 - rate))) if above else int(len(events) * rate)
+    for e in rng.sample(events, k=min(k, len(events))):
+        world.add(EVENTS, **{**e, "event_id": e["event_id"] + "_fail", "staging_write_success": False,
+                             "predictions_generated": 0, "published_at": e["published_at"] - timedelta(seconds=30)})
+
+
+@shape("PRD-03", "pending_batch_tables_missing", "error",
+       "A second batch for a mid-window date awaits consolidation with several of its staging tables missing.")
+def _prd03_mid(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    started = world.as_of - timedelta(minutes=rng.randint(3, 9))
+    batch = f"batch_{day:%Y%m%d}_retry"
+    who = rng.sample(_batch_player_list(world, day), k=rng.randint(4, 12))
+    missing = set(rng.sample(who, k=rng.randint(1, len(who) - 1))) if above else set()
+    for i, p in enumerate(who):
+        at = started + timedelta(seconds=10 * i)
+        staging = f"_staging_{batch}_{p}"
+        world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
+        world.add(EVENTS, event_id=f"evt_retry_{day:%Y%m%d}_{i}", batch_id=batch, player_lookup=p, game_date=day,
+                  predictions_generated=20, staging_table_name=staging, staging_write_success=True, published_at=at)
+        if p not in missing:
+            world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch,
+                      player_lookup=p, row_count=20, created_at=at)
+    world.add(BATCHES, batch_id=batch, game_date=day, expected_players=len(who), completed_players=len(who),
+              status="complete", started_at=started, completed_at=started + timedelta(minutes=2),
+              consolidated_at=None, updated_at=started + timedelta(minutes=2))
+
+
+@shape("PRD-04", "prop_type_missing_all_systems", "error",
+       "One prop type is missing from every system for some players of a mid-window night.", has_below=False)
+def _prd04_prop(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    prop = rng.choice(["points", "rebounds", "assists", "threes"])
+    players = set(rng.sample(_batch_player_list(world, day), k=rng.randint(1, 8)))
+    gone = {r["prediction_id"] for r in _batch_rows(world, day) if r["player_lookup"] in players and r["prop_type"] == prop}
+    world.remove(PRED, lambda r: r["prediction_id"] in gone)
+    world.remove(GRADES, lambda r: r["prediction_id"] in gone)
+    _adjust_export(world, day, -len(gone))
+
+
+@shape("PRD-05", "predictions_deactivated", "error",
+       "Before the export, a share of a night's players had every prediction deactivated with no replacement.")
+def _prd05_deactivated(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    by_team: dict[str, list[str]] = {}
+    for r in world.rows(CONTEXT):
+        if r["game_date"] == day and r["is_expected_to_play"]:
+            by_team.setdefault(r["team_abbr"], []).append(r["player_lookup"])
+    total = sum(len(v) for v in by_team.values())
+    share = rng.uniform(0.12, 0.4) if above else rng.uniform(0.0, 0.04)
+    want, drop, i, teams = int(total * share) + (1 if above else 0), set(), 0, sorted(by_team)
+    while len(drop) < want:  # round-robin: every team keeps players (PRD-06 is another invariant)
+        left = [p for p in sorted(by_team[teams[i % len(teams)]]) if p not in drop]
+        if len(left) > 1:
+            drop.add(left[0])
+        i += 1
+    n = 0
+    for r in _batch_rows(world, day):
+        if r["player_lookup"] in drop:
+            r["is_active"] = False
+            n += 1
+    _adjust_export(world, day, -n)
+
+
+@shape("PRD-07", "retry_regenerated_prediction_ids", "error",
+       "A retried worker wrote a mid-window night's predictions again under new prediction ids: two active rows per key.")
+def _prd07_new_ids(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    players = set(rng.sample(_batch_player_list(world, day), k=rng.randint(1, 5)))
+    for r in [r for r in _batch_rows(world, day) if r["player_lookup"] in players]:
+        copy = {**r, "updated_at": r["updated_at"] + timedelta(seconds=30)}
+        if above:  # a new id per copy: the dedup cannot fold it, two active predictions for one key
+            copy["prediction_id"] = r["prediction_id"] + "_retry"
+            _grade_like(world, r, copy)
+        world.add(PRED, **copy)  # below: the same id again, which staging folds (a warning at most)
+    # the export read the clean view (one active row per key), so its count still matches
+
+
+@shape("PRD-08", "per_prop_range_and_confidence_edges", "error",
+       "Mid-window predictions just outside their prop's range and confidence just outside [0, 1].")
+def _prd08_edges(world: World, rng: random.Random, above: bool) -> None:
+    import csv
+
+    from props_contracts import project_root
+    limits = {r["prop_type"]: float(r["max_value"]) for r in csv.DictReader(
+        (project_root() / "seeds" / "prop_types.csv").open())}
+    day = pick_date(world, rng)
+    picks = rng.sample(_batch_rows(world, day), k=3)
+    eps = rng.uniform(0.01, 5) if above else 0.0
+    picks[0]["predicted_value"] = limits[picks[0]["prop_type"]] + eps
+    picks[1]["confidence_score"] = 1.0 + eps / 100 if above else 1.0
+    picks[2]["confidence_score"] = -eps / 100 if above else 0.0
+
+
+@shape("PRD-09", "stale_features", "error",
+       "Players of a mid-window night were predicted from feature rows more than a day old.")
+def _prd09_stale(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    players = set(rng.sample(_batch_player_list(world, day), k=rng.randint(1, 6)))
+    made = {r["player_lookup"]: r["created_at"] for r in _batch_rows(world, day) if r["player_lookup"] in players}
+    first = {p: min(r["created_at"] for r in _batch_rows(world, day) if r["player_lookup"] == p) for p in players}
+    for r in world.rows(FEATURES):
+        if r["game_date"] == day and r["player_lookup"] in made:
+            hours = rng.uniform(25, 72) if above else rng.uniform(2, 22)
+            r["created_at"] = r["updated_at"] = first[r["player_lookup"]] - timedelta(hours=hours)
+
+
+@shape("PRD-10", "stalled_with_unknown_progress", "error",
+       "A batch has been in progress past the stall limit with most players not completed.")
+def _prd10_mid(world: World, rng: random.Random, above: bool) -> None:
+    day = window_dates(world)[-1]
+    minutes = rng.randint(12, 240) if above else rng.randint(1, 8)
+    started = world.as_of - timedelta(minutes=minutes)
+    expected = rng.randint(20, 60)
+    done = rng.randint(0, int(expected * 0.9))
+    batch = f"batch_{day:%Y%m%d}_late"
+    who = _batch_player_list(world, day)[:done]
+    for i, p in enumerate(who):
+        at = started + timedelta(seconds=5 * i)
+        staging = f"_staging_{batch}_{p}"
+        world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
+        world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch, player_lookup=p,
+                  row_count=20, created_at=at)
+        world.add(EVENTS, event_id=f"evt_late_{i}", batch_id=batch, player_lookup=p, game_date=day,
+                  predictions_generated=20, staging_table_name=staging, staging_write_success=True, published_at=at)
+    world.add(BATCHES, batch_id=batch, game_date=day, expected_players=expected, completed_players=done,
+              status="in_progress", started_at=started, completed_at=None, consolidated_at=None,
+              updated_at=started + timedelta(seconds=5 * done))
+
+
+@shape("PRD-11", "abandoned_batch_tables", "warn",
+       "A batch that failed days ago left its staging tables behind.")
+def _prd11_failed(world: World, rng: random.Random, above: bool) -> None:
+    day = window_dates(world)[-1]
+    age = timedelta(hours=rng.uniform(25, 24 * 6)) if above else timedelta(hours=rng.uniform(1, 20))
+    created = world.as_of - age
+    batch = f"batch_{day:%Y%m%d}_abandoned"
+    for i, p in enumerate(rng.sample(_batch_player_list(world, day), k=rng.randint(1, 10))):
+        world.add("nba_predictions.staging_tables", staging_table_name=f"_staging_{batch}_{p}", batch_id=batch,
+                  player_lookup=p, row_count=20, created_at=created + timedelta(seconds=i))
+    world.add(BATCHES, batch_id=batch, game_date=day, expected_players=10, completed_players=3, status="failed",
+              started_at=created - timedelta(minutes=5), completed_at=None, consolidated_at=None, updated_at=created)
+
+
+@shape("EXP-01", "export_without_predictions", "error",
+       "An export ran for a date that has no active predictions at all (today, before the batch).", has_below=False)
+def _exp01_empty(world: World, rng: random.Random, above: bool) -> None:
+    today = as_of_date(world)
+    world.add(EXPORTS, export_id=f"exp_early_{rng.randint(0, 9999)}", export_type="tonight_picks", game_date=today,
+              row_count=rng.randint(1, 3000), status="success",
+              exported_at=min(world.as_of, et(today, 9, 0)))
+
+
+@shape("EXP-02", "one_late_game", "error",
+       "On a mid-window night one game's predictions landed after the export deadline (the rest on time).",
+       consequences=("PRD-09",))
+def _exp02_one_game(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    game = rng.choice(world.games[day])
+    deadline = et(day, 13, 0)
+    at = deadline + timedelta(minutes=rng.randint(1, 300)) if above else deadline - timedelta(minutes=rng.randint(2, 30))
+    for r in _batch_rows(world, day):
+        if r["game_id"] == game.game_id:
+            r["created_at"] = at
+            r["updated_at"] = max(r["updated_at"], at)
+
+
+@shape("EXP-03", "graded_late", "warn",
+       "A mid-window night was graded, but hours after the SLA.")
+def _exp03_late(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    end = max(g.end for g in world.games[day])
+    at = end + timedelta(hours=rng.uniform(6.5, 30) if above else rng.uniform(1, 5))
+    at = min(at, world.as_of - timedelta(minutes=1))
+    for g in world.rows(GRADES):
+        if g["game_date"] == day:
+            g["graded_at"] = at
+
+
+@shape("ORC-01", "orchestration_stopped_not_recovered", "error",
+       "Orchestration stopped hours ago and has not decided anything since (an open gap at as_of).")
+def _orc01_open(world: World, rng: random.Random, above: bool) -> None:
+    hours = rng.uniform(6.5, 40) if above else rng.uniform(0.2, 1.4)
+    world.remove("nba_orchestration.workflow_decisions", lambda r: r["decision_at"] > world.as_of - timedelta(hours=hours))
+
+
+@shape("ORC-03", "publish_failures_other_topic", "warn",
+       "The prediction coordinator failed to publish to its request topic mid-window.", has_below=False)
+def _orc03_other(world: World, rng: random.Random, above: bool) -> None:
+    at = world.as_of - timedelta(hours=rng.randint(20, 24 * 6))
+    for i in range(rng.randint(1, 6)):
+        world.add("nba_orchestration.pubsub_publish_failures", failure_id=f"pf_coord_{i}",
+                  topic="prediction-request", publisher="prediction-coordinator",
+                  error_message="ServiceUnavailable: 503", failed_at=at + timedelta(minutes=i))
+
+
+@shape("SCH-01", "partition_column_retyped", "error",
+       "A loader recreated processor_run_history with data_date as STRING (a partition column).", has_below=False)
+def _sch01_partition(world: World, rng: random.Random, above: bool) -> None:
+    table, col = rng.choice([(RUNS, "data_date"), (ODDS, "game_date"), (FEATURES, "game_date")])
+    world.type_overrides.setdefault(table, {})[col] = "STRING"
+
+
+@shape("SCH-02", "negative_line_mid_window", "error",
+       "Mid-window sportsbook lines of -1.5, and a processor run of negative duration.")
+def _sch02_mid(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    row = rng.choice(sorted((r for r in world.rows(ODDS) if r["game_date"] == day),
+                            key=lambda r: (r["player_lookup"], r["prop_type"], r["bookmaker"])))
+    row["line_value"] = -rng.uniform(0.5, 50) if above else 0.0
+
+
+# -- runbook replays ---------------------------------------------------------------------------
+# What each invariant's runbook (seeds/invariants.csv) tells on-call to do, modelled on
+# the simulated warehouse: the pipeline step it names runs again, correctly, so its rows
+# are what the clean pipeline would have written (taken from `clean`, the same week
+# simulated without the fault), plus the traces the action itself leaves (a new lock, a
+# rerun, a registry entry). Applied after the canonical fault (faults.py), the contract
+# must return to green with no collateral failure (pytests/test_shapes.py).
+#
+# Invariants judged over the window's history are not here: ING-02 (a late load),
+# PRC-05 (a slow run), PRC-08 (skipped runs), PRD-02 (failed writes), EXP-02 (late
+# predictions), EXP-03 (late grading), ORC-01 (a gap), ORC-02 (messages seen), ORC-03
+# (publish failures). The runbook repairs the data, but the breach happened and stays
+# reported until it leaves the window: never a false all-clear about the past.
+
+RUNBOOK: dict[str, Callable[[World, World], None]] = {}
+# Replays judged together in one week each (`make test`): within a week no replay's
+# traces touch another's invariant (ING-01's new table is unverifiable by ING-03 and
+# PRC-01, a warning by design), and the restored tables converge on the clean week.
+RUNBOOK_GROUPS = (
+    ("ING-01", "PRC-04", "PRC-06", "PRC-07", "PRD-03", "PRD-10", "PRD-11", "SCH-01"),
+    ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02"),
+    ("ING-05", "ING-06", "PRC-02"),
+    ("PRD-01", "PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"),
+)
+HISTORY_INVARIANTS = ("ING-02", "PRC-05", "PRC-08", "PRD-02", "EXP-02", "EXP-03", "ORC-01", "ORC-02", "ORC-03")
+
+
+def runbook(invariant_id: str):
+    def register(fn: Callable[[World, World], None]):
+        RUNBOOK[invariant_id] = fn
+        return fn
+    return register
+
+
+def apply_runbooks(world: World, clean: World, ids: list[str]) -> None:
+    unknown = [i for i in ids if i not in RUNBOOK]
+    if unknown:
+        raise UsageError(f"no runbook replay for: {', '.join(unknown)}")
+    for i in ids:
+        RUNBOOK[i](world, clean)
+
+
+def _restore(world: World, clean: World, table: str, pred: Callable[[dict], bool]) -> None:
+    """The rows of `table` matching `pred` become what the clean pipeline wrote."""
+    world.remove(table, pred)
+    for r in clean.rows(table):
+        if pred(r):
+            world.add(table, **dict(r))
+
+
+def _restore_night(world: World, clean: World, day: date, tables: tuple[str, ...]) -> None:
+    for table in tables:
+        col = "data_date" if table == RUNS else "game_date"
+        _restore(world, clean, table, lambda r, col=col: r.get(col) == day)
+
+
+def _restore_batch(world: World, clean: World, day: date) -> None:
+    batch = clean.batches[day]
+    for table in (PRED, EVENTS, STATE, BATCHES):
+        _restore(world, clean, table, lambda r: r["batch_id"] == batch)
+    _restore(world, clean, GRADES, lambda r: r["game_date"] == day)
+    _restore(world, clean, EXPORTS, lambda r: r["game_date"] == day)
+
+
+def _injected_days(world: World, clean: World, table: str, col: str = "game_date") -> set[date]:
+    """Dates whose rows of `table` differ from the clean week's (what the fault touched)."""
+    def key(rows):
+        return {(r.get(col), repr(sorted(r.items(), key=lambda kv: kv[0]))) for r in rows}
+    diff = key(world.rows(table)) ^ key(clean.rows(table))
+    return {d for d, _ in diff if d is not None}
+
+
+@runbook("ING-01")
+def _fix_ing01(world: World, clean: World) -> None:
+    prefix, proc, table = "nba-com/play-by-play", "NbacPlayByPlayProcessor", "nba_raw.nbac_play_by_play"
+    world.add(REGISTRY, path_prefix=prefix, processor_name=proc, target_table=table, phase=2, is_active=True,
+              registered_at=world.as_of - timedelta(hours=2))
+    for f in [f for f in world.rows(FILES) if f"/{prefix}/" in f["file_path"]]:
+        at = f["scraped_at"] + timedelta(minutes=20)  # replayed from GCS as soon as it was routed
+        world.add(LOCKS, lock_id=f"lock_replay_{f['file_path'][-24:]}", file_path=f["file_path"], processor_name=proc,
+                  target_table=table, data_date=f["data_date"], status="complete", rows_reported=400,
+                  locked_at=at, completed_at=at + timedelta(seconds=30))
+
+
+@runbook("ING-03")
+def _fix_ing03(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, SCHEDULE):
+        _restore(world, clean, SCHEDULE, lambda r, day=day: r["game_date"] == day)
+
+
+@runbook("ING-04")
+def _fix_ing04(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, BOX):
+        _restore_night(world, clean, day, (BOX, PGS, GRADES, RUNS))
+
+
+@runbook("ING-05")
+def _fix_ing05(world: World, clean: World) -> None:
+    _fix_ing04(world, clean)
+
+
+@runbook("ING-06")
+def _fix_ing06(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, BOX):
+        _restore(world, clean, BOX, lambda r, day=day: r["game_date"] == day)
+
+
+@runbook("PRC-01")
+def _fix_prc01(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, PGS):
+        _restore(world, clean, PGS, lambda r, day=day: r["game_date"] == day)
+
+
+@runbook("PRC-02")
+def _fix_prc02(world: World, clean: World) -> None:
+    """Rerun the phase for the date once its input is complete (a new run; the early one stays logged)."""
+    early = [r for r in world.rows(RUNS) if r["processor_name"] == "PlayerGameSummaryProcessor"
+             and r not in clean.rows(RUNS)]
+    for r in early:
+        loaded = max(b["processed_at"] for b in world.rows(BOX) if b["game_date"] == r["data_date"])
+        world.add(RUNS, **{**r, "run_id": r["run_id"] + "_rerun", "started_at": loaded + timedelta(minutes=10),
+                           "completed_at": loaded + timedelta(minutes=10, seconds=r["duration_seconds"])})
+
+
+@runbook("PRC-03")
+def _fix_prc03(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, FEATURES):
+        _restore(world, clean, FEATURES, lambda r, day=day: r["game_date"] == day)
+
+
+@runbook("PRC-04")
+def _fix_prc04(world: World, clean: World) -> None:
+    for r in world.rows(RUNS):
+        if r["status"] == "running":
+            r.update(status="failed", completed_at=world.as_of - timedelta(minutes=5),
+                     duration_seconds=(world.as_of - timedelta(minutes=5) - r["started_at"]).total_seconds())
+
+
+@runbook("PRC-06")
+def _fix_prc06(world: World, clean: World) -> None:
+    for r in world.rows(BREAKERS):
+        if r["circuit_breaker_tripped"] and r["circuit_breaker_until"] - r["tripped_at"] > timedelta(hours=PRC06_MAX_HOURS):
+            r["circuit_breaker_until"] = r["tripped_at"] + timedelta(hours=PRC06_MAX_HOURS)
+
+
+@runbook("PRC-07")
+def _fix_prc07(world: World, clean: World) -> None:
+    for r in world.rows(BREAKERS):
+        if r["circuit_breaker_tripped"] and r["circuit_breaker_until"] > world.as_of and r["tripped_at"] > world.as_of - timedelta(hours=6):
+            r.update(circuit_breaker_until=world.as_of - timedelta(minutes=1), updated_at=world.as_of - timedelta(minutes=1))
+
+
+@runbook("PRD-01")
+def _fix_prd01(world: World, clean: World) -> None:
+    for day in _injected_days(world, clean, PRED):
+        _restore_batch(world, clean, day)
+
+
+for _same in ("PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"):
+    runbook(_same)(_fix_prd01)
+
+
+@runbook("PRD-03")
+def _fix_prd03(world: World, clean: World) -> None:
+    tables = {r["staging_table_name"] for r in world.rows("nba_predictions.staging_tables")}
+    for s in world.rows(STATE):
+        if s["batch_id"].endswith("_rerun") and s["staging_table_name"] not in tables:
+            world.add("nba_predictions.staging_tables", staging_table_name=s["staging_table_name"],
+                      batch_id=s["batch_id"], player_lookup=s["player_lookup"], row_count=20,
+                      created_at=world.as_of - timedelta(minutes=2))
+
+
+@runbook("PRD-09")
+def _fix_prd09(world: World, clean: World) -> None:
+    """Re-run predictions for the players after phase 4 completed for the date."""
+    for day in _injected_days(world, clean, FEATURES):
+        late = {r["player_lookup"]: r["updated_at"] for r in world.rows(FEATURES) if r["game_date"] == day}
+        for p in world.rows(PRED):
+            if p["game_date"] == day and p["created_at"] < late.get(p["player_lookup"], p["created_at"]):
+                p["created_at"] = late[p["player_lookup"]] + timedelta(minutes=2)
+                p["updated_at"] = max(p["updated_at"], p["created_at"])
+
+
+@runbook("PRD-10")
+def _fix_prd10(world: World, clean: World) -> None:
+    """/check-stalled re-requested the missing players: the batch completed."""
+    for b in world.rows(BATCHES):
+        if b["status"] == "in_progress":
+            done = {s["player_lookup"] for s in world.rows(STATE) if s["batch_id"] == b["batch_id"]}
+            day = b["game_date"]
+            for i, p in enumerate(sorted({r["player_lookup"] for r in world.rows(PRED) if r["game_date"] == day} - done)
+                                  [:b["expected_players"] - b["completed_players"]]):
+                at = world.as_of - timedelta(minutes=3)
+                staging = f"_staging_{b['batch_id']}_{p}"
+                world.add(STATE, batch_id=b["batch_id"], player_lookup=p, staging_table_name=staging, recorded_at=at)
+                world.add(EVENTS, event_id=f"evt_heal_{i}", batch_id=b["batch_id"], player_lookup=p, game_date=day,
+                          predictions_generated=20, staging_table_name=staging, staging_write_success=True,
+                          published_at=at)
+                world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=b["batch_id"],
+                          player_lookup=p, row_count=20, created_at=at)
+            b.update(completed_players=b["expected_players"], status="complete",
+                     completed_at=world.as_of - timedelta(minutes=2), updated_at=world.as_of - timedelta(minutes=2))
+
+
+@runbook("PRD-11")
+def _fix_prd11(world: World, clean: World) -> None:
+    world.remove("nba_predictions.staging_tables", lambda r: r["created_at"] < world.as_of - timedelta(hours=24))
+
+
+@runbook("SCH-01")
+def _fix_sch01(world: World, clean: World) -> None:
+    world.type_overrides.clear()
+
+
+@runbook("SCH-02")
+def _fix_sch02(world: World, clean: World) -> None:
+    _fix_ing06(world, clean)
