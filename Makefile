@@ -31,7 +31,7 @@ bench: $(STAMP) ## Time the nightly job and its peak memory on 7, 28 and 56 days
 	$(BIN)/props-contracts bench
 
 matrix: $(STAMP) ## The long fault matrix: every shape in a week of its own, 5 draws each, every runbook replay alone
-	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} $(BIN)/pytest pytests/test_shapes.py pytests/test_fault_matrix.py
+	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} PROPS_CLEAN_SEEDS=5 $(BIN)/pytest pytests/test_shapes.py pytests/test_fault_matrix.py
 
 $(BQEMU_STAMP): constraints-bqemulator.txt
 	$(PYTHON) -m venv $(BQEMU)

@@ -98,3 +98,43 @@ def write_matrix(scenarios: list[Scenario], out_dir: Path) -> tuple[Path, Path]:
     md = out_dir / "fault_matrix.md"
     md.write_text("\n".join(lines) + "\n")
     return md, js
+
+
+def write_shape_matrix(results: list[dict], out_dir: Path) -> tuple[Path, Path]:
+    """target/shape_matrix.md and .json: per invariant, the weeks that judged its
+    shapes above and below threshold, its runbook replay, and what failed."""
+    from props_contracts.simulator.shapes import SHAPES
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    js = out_dir / "shape_matrix.json"
+    js.write_text(json.dumps(results, indent=2, default=str))
+    rows: dict[str, dict] = {}
+    for r in results:
+        for key, above in r["shapes"]:
+            s = SHAPES[key]
+            row = rows.setdefault(s.invariant_id, {"shapes": set(), "caught": 0, "above": 0, "below_ok": 0, "below": 0,
+                                                   "replay": "-"})
+            row["shapes"].add(s.name)
+            if above:
+                row["above"] += 1
+                seen = r["failed_error"] if s.severity == "error" else r["failed_error"] + r["warned"]
+                row["caught"] += s.invariant_id in seen
+            else:
+                row["below"] += 1
+                row["below_ok"] += not r["failed_error"]
+        for i in r.get("replayed", []):
+            row = rows.setdefault(i, {"shapes": set(), "caught": 0, "above": 0, "below_ok": 0, "below": 0, "replay": "-"})
+            row["replay"] = "green" if not r["failed_error"] and i not in r["warned"] else "NOT green"
+    lines = ["| ID | Second shape(s) | Caught above threshold (draws) | Below threshold, no error (draws) | Runbook replay |",
+             "|---|---|---|---|---|"]
+    for inv in sorted(rows):
+        row = rows[inv]
+        lines.append(f"| {inv} | {', '.join(sorted(row['shapes'])) or '-'} | {row['caught']}/{row['above']} "
+                     f"| {row['below_ok']}/{row['below']} | {row['replay']} |")
+    benign = [r for r in results if r["benign"]]
+    lines.append("")
+    lines.append(f"Benign weeks with no error-severity failure: {sum(not r['failed_error'] for r in benign)}/{len(benign)} "
+                 f"({', '.join(sorted({b for r in benign for b in r['benign']}))}).")
+    md = out_dir / "shape_matrix.md"
+    md.write_text("\n".join(lines) + "\n")
+    return md, js

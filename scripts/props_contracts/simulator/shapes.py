@@ -123,13 +123,14 @@ def apply_recipe(world: World, recipe: Recipe) -> None:
         SHAPES[key].apply(world, random.Random(f"{recipe.seed}:{key}:{above}"), above)
 
 
-def shape_groups(max_size: int) -> list[list[str]]:
+def shape_groups(max_size: int, below: bool = False) -> list[list[str]]:
     """Shapes packed into weeks of at most max_size, so that `make test` judges every
     shape in a few dbt runs. Within a week no shape's invariant is another's own or
     consequence (each failure stays attributable), and each shape takes its own
-    dates (pick_date). max_size 1: one week per shape (`make matrix`)."""
+    dates (pick_date). max_size 1: one week per shape (`make matrix`). below: only
+    the shapes that have a below-threshold strength."""
     groups: list[list[str]] = []
-    for key in sorted(SHAPES):
+    for key in sorted(k for k in SHAPES if SHAPES[k].has_below or not below):
         s = SHAPES[key]
         mine = {s.invariant_id, *s.consequences}
         for g in groups:
@@ -158,9 +159,11 @@ def pick_date(world: World, rng: random.Random, min_games: int = 1) -> date:
     """The latest game date or one mid-window, drawn; never one another shape of the
     same week already took (shapes grouped into one week must not mask each other)."""
     taken = world.__dict__.setdefault("_shape_dates", set())
-    dates = [d for d in window_dates(world) if d not in taken and len(world.games[d]) >= min_games]
-    if not dates:
-        raise UsageError("no free game date left in the window for another shape: group fewer shapes per week")
+    eligible = [d for d in window_dates(world) if len(world.games[d]) >= min_games]
+    if not eligible:
+        raise UsageError(f"no game date in the window with {min_games}+ games to place a shape on")
+    # a week short of free nights (few game dates drawn) shares one rather than failing
+    dates = [d for d in eligible if d not in taken] or eligible
     day = dates[-1] if rng.random() < 0.5 else rng.choice(dates[:-1] or dates)
     taken.add(day)
     return day
@@ -569,18 +572,22 @@ def _prc03_mid(world: World, rng: random.Random, above: bool) -> None:
        "A player's next box score arrived normally while a breaker tripped before it still locks him out.",
        has_below=True)
 def _prc07_normal(world: World, rng: random.Random, above: bool) -> None:
-    day = pick_date(world, rng)
-    row = rng.choice(sorted((r for r in world.rows(BOX) if r["game_date"] == day), key=lambda r: r["player_lookup"]))
-    loaded = row["processed_at"]
-    tripped = loaded - timedelta(minutes=rng.randint(10, 300)) if above else loaded + timedelta(minutes=5)
-    if tripped + timedelta(hours=PRC06_MAX_HOURS) <= world.as_of:
-        tripped = world.as_of - timedelta(hours=PRC06_MAX_HOURS - 1)
+    # a lockout within the limit (PRC-06) still in force at as_of: the data that can
+    # arrive under it is the newest night's, loaded less than a day before as_of
+    recent = [r for r in world.rows(BOX) if world.as_of - timedelta(hours=PRC06_MAX_HOURS - 2) < r["processed_at"]
+              <= world.as_of]
+    row = rng.choice(sorted(recent, key=lambda r: (r["player_lookup"], r["game_id"])))
+    mine = max(r["processed_at"] for r in world.rows(BOX) if r["player_lookup"] == row["player_lookup"])
+    day = row["game_date"]
+    if above:  # tripped before his box score arrived, for at most the limit, still in force
+        tripped = max(row["processed_at"] - timedelta(minutes=rng.randint(10, 300)),
+                      world.as_of - timedelta(hours=PRC06_MAX_HOURS - 1))
+        tripped = min(tripped, row["processed_at"] - timedelta(minutes=1))
+    else:  # tripped after every arrival of his data: nothing to reset yet
+        tripped = min(mine + timedelta(minutes=5), world.as_of - timedelta(minutes=1))
     world.add(BREAKERS, processor_name="MLFeatureStoreProcessor", entity_id=row["player_lookup"],
               analysis_date=day, attempt_count=5, completeness_pct=40.0, circuit_breaker_tripped=True,
               tripped_at=tripped, circuit_breaker_until=tripped + timedelta(hours=PRC06_MAX_HOURS), updated_at=tripped)
-    if not above:  # nothing arrived after the trip: move nothing, and keep the trip after every arrival
-        later = [r for r in world.rows(BOX) if r["player_lookup"] == row["player_lookup"] and r["processed_at"] > tripped]
-        assert not later, "below-threshold PRC-07 draw found data after the trip"
 
 
 @shape("PRD-01", "null_success_flag_predictions_missing", "error",
