@@ -896,6 +896,12 @@ def _injected_days(world: World, clean: World, table: str, col: str = "game_date
     return {d for d, _ in diff if d is not None}
 
 
+def _restore_touched(world: World, clean: World, table: str) -> None:
+    """Every night whose rows of `table` the fault touched is reloaded as the clean pipeline wrote it."""
+    for day in _injected_days(world, clean, table):
+        _restore(world, clean, table, lambda r, day=day: r["game_date"] == day)
+
+
 @runbook("ING-01")
 def _fix_ing01(world: World, clean: World) -> None:
     prefix, proc, table = "nba-com/play-by-play", "NbacPlayByPlayProcessor", "nba_raw.nbac_play_by_play"
@@ -910,8 +916,7 @@ def _fix_ing01(world: World, clean: World) -> None:
 
 @runbook("ING-03")
 def _fix_ing03(world: World, clean: World) -> None:
-    for day in _injected_days(world, clean, SCHEDULE):
-        _restore(world, clean, SCHEDULE, lambda r, day=day: r["game_date"] == day)
+    _restore_touched(world, clean, SCHEDULE)
 
 
 @runbook("ING-04")
@@ -927,14 +932,12 @@ def _fix_ing05(world: World, clean: World) -> None:
 
 @runbook("ING-06")
 def _fix_ing06(world: World, clean: World) -> None:
-    for day in _injected_days(world, clean, BOX):
-        _restore(world, clean, BOX, lambda r, day=day: r["game_date"] == day)
+    _restore_touched(world, clean, BOX)
 
 
 @runbook("PRC-01")
 def _fix_prc01(world: World, clean: World) -> None:
-    for day in _injected_days(world, clean, PGS):
-        _restore(world, clean, PGS, lambda r, day=day: r["game_date"] == day)
+    _restore_touched(world, clean, PGS)
 
 
 @runbook("PRC-02")
@@ -950,8 +953,7 @@ def _fix_prc02(world: World, clean: World) -> None:
 
 @runbook("PRC-03")
 def _fix_prc03(world: World, clean: World) -> None:
-    for day in _injected_days(world, clean, FEATURES):
-        _restore(world, clean, FEATURES, lambda r, day=day: r["game_date"] == day)
+    _restore_touched(world, clean, FEATURES)
 
 
 @runbook("PRC-04")
