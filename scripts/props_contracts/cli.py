@@ -60,7 +60,7 @@ def _target_option(fn):
               help="Random seed; same seed, same data.")
 @click.option("--start", help="First game date (YYYY-MM-DD).")
 @click.option("--end", help="Last game date (YYYY-MM-DD). Default: the newest fully finished night.")
-@click.option("--days", type=int, help="Number of game dates (default 7, at most 400).")
+@click.option("--days", type=int, help="Number of game dates (default 7, at most 1500).")
 @click.option("--as-of", "as_of", help="UTC instant the pipeline is observed at. Default: now (or end + 1 day, 12:00 ET).")
 @click.option("--inject", default="", help="Comma-separated invariant IDs whose fault to inject, e.g. PRD-07,ORC-01.")
 @_db_option
@@ -75,8 +75,7 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.faults import FAULTS, apply_faults
-    from props_contracts.simulator.world import build_world
-    from props_contracts.simulator.writer import write_duckdb
+    from props_contracts.simulator.writer import stream_to_duckdb
 
     start_d, end_d, as_of_ts = resolve_window(
         parse_date(start, "--start"), parse_date(end, "--end"), days, parse_as_of(as_of))
@@ -93,10 +92,12 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
         if not quiet:
             click.echo(f"  [{i:>3}/{n}] {day}", err=True)
 
-    world = build_world(seed, start_d, end_d, as_of_ts, progress=progress)
-    apply_faults(world, ids)
+    # Streamed chunk by chunk (flat memory at any history); the faults mutate the
+    # in-memory tail of the last days before it is written.
     try:
-        counts = write_duckdb(world, tables, Path(database))
+        counts = stream_to_duckdb(seed, start_d, end_d, as_of_ts, tables, Path(database),
+                                  mutate_tail=(lambda world: apply_faults(world, ids)) if ids else None,
+                                  progress=progress)
     except OSError as exc:
         raise UsageError(f"cannot write the warehouse {database}: {exc.strerror or exc}") from exc
     except duckdb.Error as exc:

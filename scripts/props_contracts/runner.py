@@ -397,5 +397,8 @@ def resolve_window(start: date | None, end: date | None, days: int | None,
     return start, end, as_of
 
 
-MAX_SIMULATED_DAYS = 400
+# The simulator streams (flat memory), so the bound is about time, not memory: 1,500
+# days is about 8 seasons of game dates (4 seasons, ~720, simulate in about a minute
+# on 2 cores) and still stops a typo (--days 150000) from running for hours.
+MAX_SIMULATED_DAYS = 1500
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
