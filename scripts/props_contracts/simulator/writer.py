@@ -51,6 +51,9 @@ def _arrow_table(table: SourceTable, rows: list[dict], overrides: dict[str, str]
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+WRITER_MEMORY_LIMIT = "64MB"
+
+
 class DuckDBWriter:
     """(Re)creates every declared source table, then takes rows chunk by chunk.
 
@@ -64,6 +67,10 @@ class DuckDBWriter:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(path))
         try:
+            # DuckDB's default cache (80 % of RAM) would keep the whole uncommitted
+            # load; bounded, it writes full row groups to the file as they come
+            # (measured: 90 days of history 377 MB -> 293 MB peak, flat from then on).
+            self.con.execute(f"set memory_limit = '{WRITER_MEMORY_LIMIT}'")
             self.con.execute("begin transaction")
             for _fqn, table in sorted(tables.items()):
                 cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.data_type]}' for c in table.columns)
