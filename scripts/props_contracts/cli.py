@@ -117,16 +117,20 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 @click.option("--as-of", "as_of", help="UTC instant contracts judge at (default: now).")
 @click.option("--lookback-days", type=int, help="Override the lookback_days var (1-3660).")
 @click.option("--select", "select", default=None, help="dbt selection of contracts (default: all of them).")
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models (implies --setup).")
+@click.option("--setup", is_flag=True,
+              help="Also (re)load every seed, run the dbt unit tests and take the snapshots: the deploy step.")
+@click.option("--snapshots", is_flag=True, help="Also take the snapshots (their own schedule, e.g. hourly).")
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
-def run(database, target, as_of, lookback_days, select, full_refresh, quiet):
+def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet):
     """Build the models, run every contract, record the run, print the summary.
 
     Exit 0: every contract evaluated and no error-severity contract failed;
     1: a contract failed; 2: a contract could not be evaluated (unknown), or
     dbt, the warehouse or the input failed.
     """
-    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet), deadline=True)
+    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup, snapshots),
+          deadline=True)
 
 
 def _report_run(settings: DbtSettings, run_id: str) -> int:
@@ -146,11 +150,11 @@ def _report_run(settings: DbtSettings, run_id: str) -> int:
     return rec.exit_code
 
 
-def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) -> int:
+def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False) -> int:
     if select is not None and not select.strip():
         raise UsageError("--select is empty: leave it out to run every contract")
     settings = make_settings(database, target, as_of, lookback_days, quiet)
-    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None,
+    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None, setup=setup, snapshots=snapshots,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     code = _report_run(settings, outcome.record.run_id)
     if as_of is not None:
@@ -319,21 +323,30 @@ def _demo(database, seed, days, quiet) -> int:
 
 
 @main.command()
-@click.option("--days", "days", default="7,28,56", show_default=True,
-              help="History lengths to simulate, comma-separated game days.")
+@click.option("--days", "days", default="180,720", show_default=True,
+              help="History lengths to simulate, comma-separated game dates (180 is about a season).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--lookback-days", type=int, default=7, show_default=True, help="The contracts' window.")
-def bench(days, seed, lookback_days):
-    """Time the nightly job (first run and daily incremental run) and its peak
-    memory on simulated warehouses of growing history; prints a table."""
+@click.option("--repeats", type=int, default=3, show_default=True, help="Daily runs per history (the median).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("target/bench.json"), show_default=True, help="Where to write the figures as JSON.")
+def bench(days, seed, lookback_days, repeats, json_path):
+    """Time the simulator (and its peak memory), the first run and the scheduled
+    daily run, with dbt invocations, SQL statements and time in SQL, at growing
+    history; prints a table and the targets, writes JSON."""
     def body() -> int:
-        from props_contracts.bench import render, run_bench
+        import json
+
+        from props_contracts.bench import render, run_bench, to_json
         try:
             day_counts = [int(d) for d in days.split(",") if d.strip()]
         except ValueError as exc:
             raise UsageError(f"--days must be comma-separated whole numbers, got {days!r}") from exc
-        as_of, rows = run_bench(day_counts, seed, lookback_days, lambda m: click.echo(m, err=True))
+        as_of, rows = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
         click.echo(render(as_of, rows, lookback_days))
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days), indent=2, default=str))
+        click.echo(f"figures written to {json_path}")
         return 0
     _exit(body)
 
