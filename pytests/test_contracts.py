@@ -146,7 +146,7 @@ def test_every_invocation_appends_its_results_to_the_history(tmp_path):
     from props_contracts.runner import run_contracts
     db = tmp_path / "w.duckdb"
     simulate(db, inject=("PRD-06",))
-    # when the contracts run (a build invocation, then a test invocation)
+    # when the contracts run (a seed, a build and a test invocation)
     results = run_contracts(settings_for(db, tmp_path / "target")).results
     # then the history holds one row per executed node per invocation
     con = duckdb.connect(str(db))
@@ -157,6 +157,7 @@ def test_every_invocation_appends_its_results_to_the_history(tmp_path):
         "select status, failures, severity, phase from props_contracts_audit.contract_results_history "
         "where node_name = 'prd_06_every_team_has_predictions'").fetchall()
     con.close()
-    assert len(per_invocation) == 2
-    assert per_invocation[1][1] == len(results)
+    # (a fresh warehouse: the seeds are loaded first, in their own invocation)
+    assert len(per_invocation) == 3 and per_invocation[0][1] == 5
+    assert per_invocation[2][1] == len(results)
     assert prd06 == [("fail", 1, "error", "phase_5_predictions")]

@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from conftest import AS_OF, END, START, simulate
+from conftest import AS_OF, DAILY_MARTS, END, START, simulate
 
 FCT = '"props_contracts_marts"."fct_player_prop_predictions"'
 SRC = '"nba_predictions"."player_prop_predictions"'
@@ -138,10 +138,6 @@ def test_dates_missed_by_an_outage_longer_than_the_window_are_caught_up(merged):
     assert _fct_hash(db)[0] == total
     for day in missed:
         assert _sql(db, f"select count(*) from {FCT} where game_date = ?", [day])[0][0] > 0
-
-
-DAILY_MARTS = ("fct_prediction_coverage_by_team", "fct_prediction_coverage_by_date", "fct_boxscore_coverage_by_date",
-               "fct_feature_completeness_by_date", "fct_grading_latency_by_date")
 
 
 def test_per_date_marts_keep_the_dates_that_left_the_window(tmp_path, dbt_factory):
