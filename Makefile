@@ -27,7 +27,7 @@ install: $(STAMP) ## Create the virtualenv with the pinned dependencies
 demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, print what they caught
 	$(BIN)/props-contracts demo --quiet
 
-bench: $(STAMP) ## Time the nightly job and its peak memory on 7, 28 and 56 days of history
+bench: $(STAMP) ## Time the simulator (peak memory), first and daily runs at 1 and 4 seasons (180, 720 game dates); JSON in target/bench.json
 	$(BIN)/props-contracts bench
 
 matrix: $(STAMP) ## The long fault matrix: every shape in a week of its own, 5 draws each, every runbook replay alone

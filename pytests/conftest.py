@@ -23,6 +23,9 @@ ROOT = project_root()
 END = date(2026, 1, 15)
 START = date(2026, 1, 9)
 AS_OF = datetime(2026, 1, 16, 17, 0)  # noon ET the day after END
+# The per-date analyst marts: incremental by game date, they keep the dates that left the window.
+DAILY_MARTS = ("fct_prediction_coverage_by_team", "fct_prediction_coverage_by_date", "fct_boxscore_coverage_by_date",
+               "fct_feature_completeness_by_date", "fct_grading_latency_by_date")
 
 
 def simulate(db: Path, seed: int = 7, inject: tuple[str, ...] = (), start: date = START,

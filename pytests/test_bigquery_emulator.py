@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, ROOT, settings_for, simulate
+from conftest import AS_OF, DAILY_MARTS, ROOT, settings_for, simulate
 from props_contracts.bq_load import load_into_bigquery
 from props_contracts.cli import DEMO_FAULTS
 from props_contracts.dbt import Dbt
@@ -93,7 +93,7 @@ def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):
     settings.extra_env = {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, "PROPS_BQ_EMULATOR_PROJECT": PROJECT}
     results = run_contracts(settings, full_refresh=True).results
     if merge_again:  # an incremental MERGE (with its incremental_predicates) on the emulator
-        Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions"])
+        Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions", *DAILY_MARTS])
     return counts, results, settings
 
 
@@ -119,6 +119,11 @@ def test_clean_week_passes_on_the_bigquery_emulator(emulator, tmp_path):
     assert "merge into" in merge_sql
     relations = relations_from_manifest(load_manifest(settings.target_path / "manifest.json"))
     assert check_queries([CheckedQuery("the MERGE", merge_sql)], relations) == []
+    # and so do the MERGEs of the per-date analyst marts, which keep the season
+    for mart in DAILY_MARTS:
+        mart_merge = next(settings.target_path.glob(f"run/**/{mart}.sql")).read_text()
+        assert "merge into" in mart_merge and "DBT_INTERNAL_DEST.game_date >=" in mart_merge, mart
+        assert check_queries([CheckedQuery(f"the MERGE of {mart}", mart_merge)], relations) == [], mart
 
 
 def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tmp_path):

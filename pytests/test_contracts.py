@@ -146,7 +146,7 @@ def test_every_invocation_appends_its_results_to_the_history(tmp_path):
     from props_contracts.runner import run_contracts
     db = tmp_path / "w.duckdb"
     simulate(db, inject=("PRD-06",))
-    # when the contracts run (a build invocation, then a test invocation)
+    # when the contracts run (a seed, a build and a test invocation)
     results = run_contracts(settings_for(db, tmp_path / "target")).results
     # then the history holds one row per executed node per invocation
     con = duckdb.connect(str(db))
@@ -157,6 +157,34 @@ def test_every_invocation_appends_its_results_to_the_history(tmp_path):
         "select status, failures, severity, phase from props_contracts_audit.contract_results_history "
         "where node_name = 'prd_06_every_team_has_predictions'").fetchall()
     con.close()
-    assert len(per_invocation) == 2
-    assert per_invocation[1][1] == len(results)
+    # (a fresh warehouse: the seeds are loaded first, in their own invocation)
+    assert len(per_invocation) == 3 and per_invocation[0][1] == 5
+    assert per_invocation[2][1] == len(results)
     assert prd06 == [("fail", 1, "error", "phase_5_predictions")]
+
+
+def test_a_seed_the_warehouse_lost_is_loaded_again_and_unchanged_seeds_are_not(tmp_path):
+    # given a built week whose invariant catalog then lost rows in the warehouse
+    from conftest import settings_for, simulate
+    from props_contracts.runner import run_contracts
+    db = tmp_path / "w.duckdb"
+    simulate(db)
+    settings = settings_for(db, tmp_path / "target")
+    assert run_contracts(settings).exit_code == 0
+    con = duckdb.connect(str(db))
+    catalog_rows = con.execute("select count(*) from props_contracts_reference.invariants").fetchone()[0]
+    con.execute("delete from props_contracts_reference.invariants where invariant_id like 'PRD-%'")
+    con.close()
+    # when the scheduled run comes again
+    said: list[str] = []
+    outcome = run_contracts(settings, say=said.append)
+    # then it reloaded that seed alone (no stateless guess: it asked the warehouse), and all passed
+    assert any(m.startswith("loading seeds invariants: row counts differ") for m in said), said
+    con = duckdb.connect(str(db))
+    assert con.execute("select count(*) from props_contracts_reference.invariants").fetchone()[0] == catalog_rows
+    con.close()
+    assert outcome.exit_code == 0
+    # and a run with every seed in place loads none
+    said.clear()
+    assert run_contracts(settings, say=said.append).exit_code == 0
+    assert not any(m.startswith("loading seeds") for m in said)

@@ -20,15 +20,15 @@ def _invoke(args, env=None):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["simulate", "--days", "100000"], "--days must be between 1 and 400"),
-    (["simulate", "--days", "0"], "--days must be between 1 and 400"),
+    (["simulate", "--days", "100000"], "--days must be between 1 and 1500"),
+    (["simulate", "--days", "0"], "--days must be between 1 and 1500"),
     (["simulate", "--start", "0001-01-01"], "--start must be between 2000-01-01"),
     (["simulate", "--end", "9999-12-31"], "--end must be between"),
     (["simulate", "--start", "2026-13-01"], "--start must be a date"),
     (["simulate", "--as-of", "yesterday"], "--as-of must be a UTC timestamp"),
     (["simulate", "--as-of", "0002-01-01 00:00:00"], "--as-of must be between 2000 and 2100"),
     (["simulate", "--start", "2020-01-01", "--as-of", "2026-01-01 00:00:00", "--days", "3"],
-     "more than 400 days after --end"),
+     "more than 1500 days after --end"),
     (["simulate", "--inject", "PRD-99"], "--inject: no fault for PRD-99"),
     (["simulate", "--seed", "-1"], "Invalid value for '--seed'"),
     (["run", "--lookback-days", "0"], "--lookback-days must be between 1 and 3660"),

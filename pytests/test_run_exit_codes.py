@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import duckdb
@@ -74,13 +75,21 @@ def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_pa
 
 
 def test_bench_prints_its_figures(tmp_path):
-    result = CliRunner().invoke(main, ["bench", "--days", "2"])
+    # given a tiny history (the smoke test: seconds, not seasons) and one daily run
+    out = tmp_path / "bench.json"
+    # when the benchmark runs
+    result = CliRunner().invoke(main, ["bench", "--days", "2", "--repeats", "1", "--json", str(out)])
+    # then it prints a first and a daily row, the targets, and writes the JSON
     assert result.exit_code == 0, result.output[-2000:]
-    table = result.output.splitlines()
-    row = next(line for line in table if line.strip().startswith("2 d"))
-    # "2 d", source rows, simulate, rows/s, first run, daily run, contracts, failed, warehouse, peak RSS
-    fields = row.split()
-    assert int(fields[2].replace(",", "")) > 1000 and fields[7] == "115"
-    assert float(fields[6].rstrip("s")) > 0 and fields[-1].endswith("MB")
+    lines = result.output.splitlines()
+    first = next(line for line in lines if line.strip().startswith("2 d"))
+    daily = lines[lines.index(first) + 1].split()
+    assert first.split()[6] == "first" and daily[0] == "daily"
+    assert int(daily[2]) >= 2 and int(daily[3].replace(",", "")) > 100  # dbt calls, SQL statements
+    assert daily[-3] == "115" and daily[-1] == "0"  # every contract ran; exit 0
+    assert any("daily@2d / daily@2d" in line for line in lines)
+    figures = json.loads(out.read_text())
+    assert [h["days"] for h in figures["histories"]] == [2]
+    assert figures["histories"][0]["simulate_peak_mb"] > 0 and figures["ratios"]
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output

@@ -12,16 +12,21 @@ from props_contracts.cli import main
 from props_contracts.simulator.faults import FAULTS
 
 
-def _fingerprint(db) -> str:
+def _table_hashes(db) -> dict[str, str]:
     con = duckdb.connect(str(db), read_only=True)
-    h = hashlib.sha256()
+    out = {}
     for (schema, table) in con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema like 'nba_%' order by 1, 2").fetchall():
         rows = con.execute(f'select * from "{schema}"."{table}" order by all').fetchall()
-        h.update(f"{schema}.{table}:{rows!r}".encode())
+        types = con.execute(f'describe "{schema}"."{table}"').fetchall()
+        out[f"{schema}.{table}"] = hashlib.sha256(f"{types!r}:{rows!r}".encode()).hexdigest()
     con.close()
-    return h.hexdigest()
+    return out
+
+
+def _fingerprint(db) -> str:
+    return hashlib.sha256(repr(sorted(_table_hashes(db).items())).encode()).hexdigest()
 
 
 def test_same_seed_same_data_different_seed_different_data(tmp_path):
@@ -37,6 +42,36 @@ def test_same_seed_same_data_different_seed_different_data(tmp_path):
     # and the week has realistic volume: 5 systems x 4 props per expected player
     assert counts["nba_predictions.player_prop_predictions"] == 20 * counts["nba_precompute.ml_feature_store"]
     assert counts["nba_orchestration.workflow_decisions"] > 300  # every ~30 minutes for a week
+
+
+def test_streamed_world_is_the_in_memory_world_table_by_table(tmp_path):
+    # given a 17-day world, built in memory and written at once (what the fault matrix uses)
+    from datetime import timedelta
+
+    from conftest import AS_OF, END, ROOT
+    from props_contracts.schema import load_source_tables
+    from props_contracts.simulator.faults import apply_faults
+    from props_contracts.simulator.writer import stream_to_duckdb
+    start = END - timedelta(days=16)
+    whole = tmp_path / "whole.duckdb"
+    simulate(whole, seed=5, start=start, inject=("SCH-01", "ORC-01"))
+    # when the same world is streamed in 3-day chunks, with all of it streamed, or a
+    # 5-day tail kept in memory for the faults (which must then see the same tail)
+    tables = load_source_tables(ROOT / "models")
+    streamed = tmp_path / "streamed.duckdb"
+    chunks: list[int] = []
+    counts = stream_to_duckdb(5, start, END, AS_OF, tables, streamed,
+                              mutate_tail=lambda w: apply_faults(w, ["SCH-01", "ORC-01"]),
+                              tail_days=5, chunk_days=3, progress=lambda i, n, d: chunks.append(i))
+    # then every table holds the same rows with the same types, and progress came per chunk
+    assert _table_hashes(streamed) == _table_hashes(whole)
+    assert chunks[:4] == [3, 6, 9, 12] and chunks[-1] == 17
+    assert counts["nba_predictions.player_prop_predictions"] > 0
+    # and with nothing kept in memory (no faults) the clean world is the same too
+    clean, clean_streamed = tmp_path / "clean.duckdb", tmp_path / "clean_streamed.duckdb"
+    simulate(clean, seed=5, start=start)
+    stream_to_duckdb(5, start, END, AS_OF, tables, clean_streamed, chunk_days=4)
+    assert _table_hashes(clean_streamed) == _table_hashes(clean)
 
 
 def test_every_catalog_id_has_a_fault():
@@ -68,7 +103,7 @@ def test_end_before_start_is_a_named_error(tmp_path):
 def test_non_positive_days_is_a_named_error(tmp_path):
     result = _cli(["simulate", "--database", str(tmp_path / "w.duckdb"), "--days", "0"])
     assert result.exit_code == 2
-    assert "--days must be between 1 and 400, got 0" in result.output
+    assert "--days must be between 1 and 1500, got 0" in result.output
 
 
 def test_bad_date_is_a_named_error(tmp_path):

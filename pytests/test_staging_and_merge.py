@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from conftest import AS_OF, END, START, simulate
+from conftest import AS_OF, DAILY_MARTS, END, START, simulate
 
 FCT = '"props_contracts_marts"."fct_player_prop_predictions"'
 SRC = '"nba_predictions"."player_prop_predictions"'
@@ -138,3 +138,31 @@ def test_dates_missed_by_an_outage_longer_than_the_window_are_caught_up(merged):
     assert _fct_hash(db)[0] == total
     for day in missed:
         assert _sql(db, f"select count(*) from {FCT} where game_date = ?", [day])[0][0] > 0
+
+
+def test_per_date_marts_keep_the_dates_that_left_the_window(tmp_path, dbt_factory):
+    # given 16 nights of history, the per-date marts built as of 9 days before the end
+    db = tmp_path / "w.duckdb"
+    simulate(db, start=END - timedelta(days=15))
+    build = ["build", "--select", *(f"+{m}" for m in DAILY_MARTS), "--exclude-resource-type", "test"]
+    dbt_factory(db, as_of=AS_OF - timedelta(days=9), lookback_days=4).invoke(build)
+
+    def by_date(mart: str) -> dict:
+        rows = _sql(db, f'select * from "props_contracts_marts"."{mart}" order by all')
+        return {r[0]: r for r in rows}  # game_date is the first column of each
+
+    early = {m: by_date(m) for m in DAILY_MARTS}
+    # when the scheduled run comes back 9 days later, judging only its own window
+    dbt_factory(db, lookback_days=4).invoke(build)
+    # then each mart holds the dates of both windows, and the older ones are unchanged
+    for mart in DAILY_MARTS:
+        late = by_date(mart)
+        old_dates = sorted(early[mart])
+        assert old_dates and max(old_dates) < AS_OF.date() - timedelta(days=4), mart
+        assert set(old_dates) < set(late), mart
+        assert any(d > max(old_dates) for d in late), mart
+        if mart != "fct_prediction_coverage_by_team":  # one row per date there
+            assert all(late[d] == early[mart][d] for d in old_dates), mart
+    teams = _sql(db, 'select count(*), count(distinct (game_date, team_abbr)) '
+                     'from "props_contracts_marts"."fct_prediction_coverage_by_team"')[0]
+    assert teams[0] == teams[1]  # merged on its key: no duplicates

@@ -1,102 +1,235 @@
-"""Benchmark: how long the nightly job takes, and how much memory, as history grows.
+"""Benchmark at season scale: the simulator and the nightly job, as history grows.
 
-For each history length it simulates a warehouse, runs the full build and every
-contract (the first run, --full-refresh), then the same again incrementally
-(the scheduled daily run), and records wall time, rows and peak memory. The
-contracts read a window (lookback_days), so the daily run should stay nearly
-flat while the history grows: the figures show whether it does.
+For each history length (default 1 and 4 seasons: 180 and 720 game dates) it
+simulates a warehouse in a child process (its own peak memory, streaming),
+then times the first run (--full-refresh: seeds, unit tests, snapshots, every
+model and contract) and the scheduled daily run (incremental, lean), the daily
+run `repeats` times (the median is reported). For every run it counts dbt
+invocations and SQL statements (dbt's log: one `SQL status` line per statement,
+plus the statements props-contracts sends itself), and the time any SQL was
+running (the union of the statements' intervals, threads overlapping) against
+wall time. It prints a table and the targets, and writes everything as JSON.
 Figures, not pass/fail: timing assertions in tests flake, a printed table does not.
 """
 
 from __future__ import annotations
 
-import resource
+import json
+import re
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from props_contracts import project_root
-from props_contracts.dbt import DbtSettings
-from props_contracts.errors import UsageError
+from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.errors import PropsContractsError, UsageError
+
+SEASON_DAYS = 180  # game dates in an NBA regular season plus play-offs, about
+# the last simulated night; history grows backwards from it
+BENCH_LAST_NIGHT = date(2026, 1, 15)
+TARGETS = {
+    "daily_4_over_daily_1_max": 1.05,
+    "simulate_peak_mb_at_4_max": 600,
+    "daily_at_4_wall_s_max": 5.0,
+    "daily_at_4_outside_sql_share_max": 0.5,
+    "full_at_4_wall_s_max": 60.0,
+}
+_SQL_STATUS = re.compile(r"(\d\d):(\d\d):(\d\d\.\d+) \[debug\] \[[^\]]*\]: SQL status: .* in (\d+\.\d+) seconds")
 
 
 @dataclass(frozen=True)
+class RunFigures:
+    wall_s: float
+    dbt_invocations: int
+    sql_statements: int  # dbt's plus props-contracts' own
+    sql_busy_s: float  # time any SQL statement was running
+    exit_code: int
+    contracts: int
+    failed: int
+
+    @property
+    def outside_sql_share(self) -> float:
+        return max(0.0, 1 - self.sql_busy_s / self.wall_s) if self.wall_s else 0.0
+
+
+@dataclass
 class BenchRow:
     days: int
     source_rows: int
     simulate_s: float
-    first_run_s: float
-    daily_run_s: float
-    contracts: int
-    failed: int
+    simulate_peak_mb: float
     warehouse_mb: float
-    peak_rss_mb: float
+    first: RunFigures
+    daily: list[RunFigures] = field(default_factory=list)
 
     @property
-    def rows_per_s(self) -> float:
-        return self.source_rows / self.simulate_s if self.simulate_s else 0.0
+    def daily_median(self) -> RunFigures:
+        """The daily run with the median wall time (its counts go with it)."""
+        ranked = sorted(self.daily, key=lambda r: r.wall_s)
+        return ranked[(len(ranked) - 1) // 2]
+
+    @property
+    def daily_wall_median_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.daily)
 
 
-# the last simulated night; history grows backwards from it
-BENCH_LAST_NIGHT = date(2026, 1, 15)
+def _busy_seconds(log_text: str) -> tuple[int, float]:
+    """(statements, seconds during which at least one statement was running)."""
+    spans = []
+    for m in _SQL_STATUS.finditer(log_text):
+        hh, mm, ss, dur = int(m[1]), int(m[2]), float(m[3]), float(m[4])
+        end = hh * 3600 + mm * 60 + ss
+        spans.append((end - dur, end))
+    busy, reach = 0.0, float("-inf")
+    for start, end in sorted(spans):
+        if end <= reach:
+            continue
+        busy += end - max(start, reach)
+        reach = end
+    return len(spans), busy
 
 
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux; dbt and DuckDB run in this process
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
+    from props_contracts.runner import run_contracts
+
+    log = settings.log_path / "dbt.log"
+    offset = log.stat().st_size if log.exists() else 0
+    dbt = Dbt(settings)
+    t0 = time.monotonic()
+    outcome = run_contracts(settings, full_refresh=full_refresh, dbt=dbt)
+    wall = time.monotonic() - t0
+    with log.open("rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", errors="replace")
+    statements, busy = _busy_seconds(text)
+    return RunFigures(wall_s=wall, dbt_invocations=dbt.invocations,
+                      sql_statements=statements + outcome.tool_statements,
+                      sql_busy_s=busy + outcome.tool_sql_seconds, exit_code=outcome.exit_code,
+                      contracts=len(outcome.results), failed=sum(1 for r in outcome.results if r.failed))
 
 
-def run_bench(day_counts: list[int], seed: int, lookback_days: int,
+def _simulate_in_child(db: Path, seed: int, start: date, end: date, as_of: datetime) -> dict:
+    """Simulate in a fresh process, so its peak memory is the simulator's alone."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "props_contracts.bench", "simulate", str(db), str(seed), str(start), str(end),
+         f"{as_of:%Y-%m-%d %H:%M:%S}"], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise PropsContractsError(f"the benchmark's simulation of {start} .. {end} failed: "
+                                  f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_bench(day_counts: list[int], seed: int, lookback_days: int, repeats: int,
               say: Callable[[str], None]) -> tuple[datetime, list[BenchRow]]:
     """(the instant every run is judged at, one row per history length)."""
-    from props_contracts.runner import resolve_window, run_contracts
-    from props_contracts.schema import load_source_tables
-    from props_contracts.simulator.world import build_world
-    from props_contracts.simulator.writer import write_duckdb
+    from props_contracts.runner import resolve_window
 
     if not day_counts or any(d <= 0 for d in day_counts):
         raise UsageError(f"--days needs positive numbers of days, got {day_counts}")
-    tables = load_source_tables(project_root() / "models")
+    if not 1 <= repeats <= 20:
+        raise UsageError(f"--repeats must be between 1 and 20, got {repeats}")
     # one fixed night, so every history length is judged at the same instant
     _, end, as_of = resolve_window(None, BENCH_LAST_NIGHT, 1, None)
     rows: list[BenchRow] = []
     with tempfile.TemporaryDirectory(prefix="props-bench-") as tmp:
         for days in day_counts:
             db = Path(tmp) / f"bench_{days}.duckdb"
-            say(f"[{days} days] simulating ...")
-            t0 = time.monotonic()
-            world = build_world(seed, end - timedelta(days=days - 1), end, as_of)
-            counts = write_duckdb(world, tables, db)
-            simulate_s = time.monotonic() - t0
+            say(f"[{days} days] simulating (streamed) ...")
+            sim = _simulate_in_child(db, seed, end - timedelta(days=days - 1), end, as_of)
             settings = DbtSettings(project_dir=project_root(), duckdb_path=db, quiet=True,
-                                   artifacts_dir=Path(tmp) / f"target_{days}",
+                                   artifacts_dir=Path(tmp) / f"target_{days}", log_path=Path(tmp) / f"logs_{days}",
                                    vars={"as_of": f"{as_of:%Y-%m-%d %H:%M:%S}", "lookback_days": lookback_days})
-            say(f"[{days} days] {sum(counts.values()):,} source rows; first run (full refresh) ...")
-            t0 = time.monotonic()
-            run_contracts(settings, full_refresh=True)
-            first_s = time.monotonic() - t0
-            say(f"[{days} days] daily run (incremental) ...")
-            t0 = time.monotonic()
-            results = run_contracts(settings).results
-            daily_s = time.monotonic() - t0
-            rows.append(BenchRow(
-                days=days, source_rows=sum(counts.values()), simulate_s=simulate_s,
-                first_run_s=first_s, daily_run_s=daily_s, contracts=len(results),
-                failed=sum(1 for r in results if r.failed), warehouse_mb=db.stat().st_size / 2**20,
-                peak_rss_mb=_peak_rss_mb()))
+            say(f"[{days} days] {sim['rows']:,} source rows in {sim['seconds']:.1f}s, "
+                f"peak {sim['peak_mb']:.0f} MB; first run (full refresh) ...")
+            first = _timed_run(settings, full_refresh=True)
+            row = BenchRow(days=days, source_rows=sim["rows"], simulate_s=sim["seconds"],
+                           simulate_peak_mb=sim["peak_mb"], warehouse_mb=0.0, first=first)
+            for i in range(repeats):
+                say(f"[{days} days] daily run {i + 1}/{repeats} (incremental) ...")
+                row.daily.append(_timed_run(settings, full_refresh=False))
+            row.warehouse_mb = db.stat().st_size / 2**20
+            rows.append(row)
     return as_of, rows
 
 
+def ratios(rows: list[BenchRow]) -> dict[str, float | None]:
+    """daily@longest / daily@shortest and full@longest / daily@longest."""
+    if not rows:
+        return {}
+    short, long_ = min(rows, key=lambda r: r.days), max(rows, key=lambda r: r.days)
+    return {
+        "daily_longest_over_daily_shortest": long_.daily_wall_median_s / short.daily_wall_median_s,
+        "full_longest_over_daily_longest": long_.first.wall_s / long_.daily_wall_median_s,
+    }
+
+
+def to_json(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> dict:
+    return {
+        "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}", "lookback_days": lookback_days, "targets": TARGETS,
+        "ratios": ratios(rows),
+        "histories": [{**asdict(r), "daily_wall_median_s": r.daily_wall_median_s} for r in rows],
+    }
+
+
+def _seasons(days: int) -> str:
+    return f"{days / SEASON_DAYS:.2f}"
+
+
 def render(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> str:
-    head = (f"{'history':>8} {'source rows':>12} {'simulate':>9} {'rows/s':>9} {'first run':>10} "
-            f"{'daily run':>10} {'contracts':>10} {'failed':>7} {'warehouse':>10} {'peak RSS':>9}")
-    lines = [f"benchmark: DuckDB, window lookback_days={lookback_days}, judged at {as_of:%Y-%m-%d %H:%M} UTC", head]
+    lines = [f"benchmark: DuckDB, 2 dbt threads, window lookback_days={lookback_days}, "
+             f"judged at {as_of:%Y-%m-%d %H:%M} UTC; daily run = median of {len(rows[0].daily) if rows else 0}",
+             f"{'history':>7} {'seasons':>7} {'source rows':>12} {'simulate':>9} {'sim peak':>9} {'run':>6} {'wall':>7} "
+             f"{'dbt calls':>9} {'SQL stmts':>9} {'SQL busy':>9} {'outside SQL':>11} {'contracts':>9} "
+             f"{'failed':>6} {'exit':>4}"]
     for r in rows:
-        lines.append(f"{r.days:>6} d {r.source_rows:>12,} {r.simulate_s:>8.1f}s {r.rows_per_s:>9,.0f} "
-                     f"{r.first_run_s:>9.1f}s {r.daily_run_s:>9.1f}s {r.contracts:>10} {r.failed:>7} "
-                     f"{r.warehouse_mb:>8.1f}MB {r.peak_rss_mb:>7.0f}MB")
-    lines.append("peak RSS is the process's high-water mark so far (it only grows down the table).")
+        for label, f in (("first", r.first), ("daily", r.daily_median)):
+            head = (f"{r.days:>5} d {_seasons(r.days):>7} {r.source_rows:>12,} {r.simulate_s:>8.1f}s "
+                    f"{r.simulate_peak_mb:>7.0f}MB" if label == "first" else " " * 48)
+            wall = f.wall_s if label == "first" else r.daily_wall_median_s
+            lines.append(f"{head} {label:>6} {wall:>6.1f}s {f.dbt_invocations:>9} {f.sql_statements:>9,} "
+                         f"{f.sql_busy_s:>8.1f}s {f.outside_sql_share:>10.0%} {f.contracts:>9} {f.failed:>6} "
+                         f"{f.exit_code:>4}")
+    if rows:
+        rat = ratios(rows)
+        long_ = max(rows, key=lambda r: r.days)
+        short = min(rows, key=lambda r: r.days)
+        d = long_.daily_median
+        lines += [
+            "targets (figures, not assertions):",
+            f"  daily@{long_.days}d / daily@{short.days}d = {rat['daily_longest_over_daily_shortest']:.2f}"
+            f"  (target <= {TARGETS['daily_4_over_daily_1_max']})",
+            f"  full@{long_.days}d / daily@{long_.days}d = {rat['full_longest_over_daily_longest']:.2f}",
+            f"  simulator peak at {long_.days}d = {long_.simulate_peak_mb:.0f} MB"
+            f"  (target <= {TARGETS['simulate_peak_mb_at_4_max']} MB at 4 seasons)",
+            f"  daily run at {long_.days}d = {long_.daily_wall_median_s:.1f}s wall, {d.outside_sql_share:.0%} outside SQL"
+            f"  (target <= {TARGETS['daily_at_4_wall_s_max']}s, <= {TARGETS['daily_at_4_outside_sql_share_max']:.0%})",
+            f"  full refresh at {long_.days}d = {long_.first.wall_s:.1f}s, exit {long_.first.exit_code}, "
+            f"{long_.first.failed} failed (target: correct and < {TARGETS['full_at_4_wall_s_max']:.0f}s)",
+        ]
     return "\n".join(lines)
+
+
+def _simulate_main(argv: list[str]) -> None:
+    """Child process: stream the world into the DuckDB file, print one JSON line."""
+    import resource
+
+    from props_contracts.schema import load_source_tables
+    from props_contracts.simulator.writer import stream_to_duckdb
+
+    db, seed, start, end, as_of = argv
+    t0 = time.monotonic()
+    counts = stream_to_duckdb(int(seed), date.fromisoformat(start), date.fromisoformat(end),
+                              datetime.fromisoformat(as_of), load_source_tables(project_root() / "models"), Path(db))
+    print(json.dumps({"rows": sum(counts.values()), "seconds": time.monotonic() - t0,
+                      # ru_maxrss is in KiB on Linux
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["simulate"]:
+    _simulate_main(sys.argv[2:])

@@ -60,7 +60,7 @@ def _target_option(fn):
               help="Random seed; same seed, same data.")
 @click.option("--start", help="First game date (YYYY-MM-DD).")
 @click.option("--end", help="Last game date (YYYY-MM-DD). Default: the newest fully finished night.")
-@click.option("--days", type=int, help="Number of game dates (default 7, at most 400).")
+@click.option("--days", type=int, help="Number of game dates (default 7, at most 1500).")
 @click.option("--as-of", "as_of", help="UTC instant the pipeline is observed at. Default: now (or end + 1 day, 12:00 ET).")
 @click.option("--inject", default="", help="Comma-separated invariant IDs whose fault to inject, e.g. PRD-07,ORC-01.")
 @_db_option
@@ -75,8 +75,7 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.faults import FAULTS, apply_faults
-    from props_contracts.simulator.world import build_world
-    from props_contracts.simulator.writer import write_duckdb
+    from props_contracts.simulator.writer import stream_to_duckdb
 
     start_d, end_d, as_of_ts = resolve_window(
         parse_date(start, "--start"), parse_date(end, "--end"), days, parse_as_of(as_of))
@@ -93,10 +92,12 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
         if not quiet:
             click.echo(f"  [{i:>3}/{n}] {day}", err=True)
 
-    world = build_world(seed, start_d, end_d, as_of_ts, progress=progress)
-    apply_faults(world, ids)
+    # Streamed chunk by chunk (flat memory at any history); the faults mutate the
+    # in-memory tail of the last days before it is written.
     try:
-        counts = write_duckdb(world, tables, Path(database))
+        counts = stream_to_duckdb(seed, start_d, end_d, as_of_ts, tables, Path(database),
+                                  mutate_tail=(lambda world: apply_faults(world, ids)) if ids else None,
+                                  progress=progress)
     except OSError as exc:
         raise UsageError(f"cannot write the warehouse {database}: {exc.strerror or exc}") from exc
     except duckdb.Error as exc:
@@ -116,16 +117,20 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 @click.option("--as-of", "as_of", help="UTC instant contracts judge at (default: now).")
 @click.option("--lookback-days", type=int, help="Override the lookback_days var (1-3660).")
 @click.option("--select", "select", default=None, help="dbt selection of contracts (default: all of them).")
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models (implies --setup).")
+@click.option("--setup", is_flag=True,
+              help="Also (re)load every seed, run the dbt unit tests and take the snapshots: the deploy step.")
+@click.option("--snapshots", is_flag=True, help="Also take the snapshots (their own schedule, e.g. hourly).")
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
-def run(database, target, as_of, lookback_days, select, full_refresh, quiet):
+def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet):
     """Build the models, run every contract, record the run, print the summary.
 
     Exit 0: every contract evaluated and no error-severity contract failed;
     1: a contract failed; 2: a contract could not be evaluated (unknown), or
     dbt, the warehouse or the input failed.
     """
-    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet), deadline=True)
+    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup, snapshots),
+          deadline=True)
 
 
 def _report_run(settings: DbtSettings, run_id: str) -> int:
@@ -145,11 +150,11 @@ def _report_run(settings: DbtSettings, run_id: str) -> int:
     return rec.exit_code
 
 
-def _run(database, target, as_of, lookback_days, select, full_refresh, quiet) -> int:
+def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False) -> int:
     if select is not None and not select.strip():
         raise UsageError("--select is empty: leave it out to run every contract")
     settings = make_settings(database, target, as_of, lookback_days, quiet)
-    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None,
+    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None, setup=setup, snapshots=snapshots,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     code = _report_run(settings, outcome.record.run_id)
     if as_of is not None:
@@ -318,21 +323,30 @@ def _demo(database, seed, days, quiet) -> int:
 
 
 @main.command()
-@click.option("--days", "days", default="7,28,56", show_default=True,
-              help="History lengths to simulate, comma-separated game days.")
+@click.option("--days", "days", default="180,720", show_default=True,
+              help="History lengths to simulate, comma-separated game dates (180 is about a season).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--lookback-days", type=int, default=7, show_default=True, help="The contracts' window.")
-def bench(days, seed, lookback_days):
-    """Time the nightly job (first run and daily incremental run) and its peak
-    memory on simulated warehouses of growing history; prints a table."""
+@click.option("--repeats", type=int, default=3, show_default=True, help="Daily runs per history (the median).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("target/bench.json"), show_default=True, help="Where to write the figures as JSON.")
+def bench(days, seed, lookback_days, repeats, json_path):
+    """Time the simulator (and its peak memory), the first run and the scheduled
+    daily run, with dbt invocations, SQL statements and time in SQL, at growing
+    history; prints a table and the targets, writes JSON."""
     def body() -> int:
-        from props_contracts.bench import render, run_bench
+        import json
+
+        from props_contracts.bench import render, run_bench, to_json
         try:
             day_counts = [int(d) for d in days.split(",") if d.strip()]
         except ValueError as exc:
             raise UsageError(f"--days must be comma-separated whole numbers, got {days!r}") from exc
-        as_of, rows = run_bench(day_counts, seed, lookback_days, lambda m: click.echo(m, err=True))
+        as_of, rows = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
         click.echo(render(as_of, rows, lookback_days))
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days), indent=2, default=str))
+        click.echo(f"figures written to {json_path}")
         return 0
     _exit(body)
 

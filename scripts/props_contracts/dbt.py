@@ -31,6 +31,8 @@ class DbtSettings:
     extra_env: dict[str, str] = field(default_factory=dict)
     # dbt's artifacts directory; separate ones let two runs share the project.
     artifacts_dir: Path | None = None
+    # dbt's log directory (default: <project>/logs); the benchmark reads its SQL timings
+    log_path: Path | None = None
 
     @property
     def target_path(self) -> Path:
@@ -70,6 +72,15 @@ class Dbt:
 
     def __init__(self, settings: DbtSettings) -> None:
         self.settings = settings
+        # The parsed project, once parse() ran: every later call reuses it instead of
+        # parsing again (dbtRunner(manifest=...)); the vars are the same for all calls.
+        self.manifest: object | None = None
+        self.invocations = 0
+
+    def parse(self) -> object:
+        """Parse the project once (writes manifest.json); later invokes reuse it."""
+        self.manifest = self.invoke(["parse"])
+        return self.manifest
 
     def invoke(self, command: Sequence[str], *, allow_node_failures: bool = False,
                node_error_statuses: frozenset[str] = frozenset(NODE_ERRORS)) -> object:
@@ -85,6 +96,8 @@ class Dbt:
                 "--target", s.target]
         if s.artifacts_dir is not None:
             args += ["--target-path", str(s.artifacts_dir)]
+        if s.log_path is not None:
+            args += ["--log-path", str(s.log_path)]
         if s.vars:
             import json
             args += ["--vars", json.dumps(s.vars, default=str)]
@@ -97,7 +110,8 @@ class Dbt:
         # dbt's console output goes to stderr: stdout carries only our own output
         # (the summary, gate's JSON), so an orchestrator can parse it.
         with _env(env), contextlib.redirect_stdout(sys.stderr):
-            result = dbtRunner().invoke(args)
+            self.invocations += 1
+            result = dbtRunner(manifest=self.manifest).invoke(args)
         if result.exception is not None:
             raise DbtInvocationError(
                 f"dbt {' '.join(command)} failed: {type(result.exception).__name__}: {result.exception}"

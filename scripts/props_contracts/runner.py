@@ -19,6 +19,7 @@ everything downstream of it, hiding the rest of the night's failures.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import uuid
@@ -113,6 +114,10 @@ def preflight(wh: Warehouse, settings: DbtSettings) -> None:
 @dataclass
 class RunOutcome:
     record: RunRecord
+    # statements props-contracts itself sent (preflight, seed check, failing rows,
+    # the record) and their seconds; dbt's own are in dbt's log
+    tool_statements: int = 0
+    tool_sql_seconds: float = 0.0
 
     @property
     def results(self) -> list[ContractResult]:
@@ -152,13 +157,13 @@ def _test_node_result(node: dict, status: str, failures: int, reason: str, secon
         relation=node.get("relation_name"), reason=reason, execution_seconds=seconds)
 
 
-def check_freshness(settings: DbtSettings) -> list[ContractResult]:
+def check_freshness(settings: DbtSettings, dbt: Dbt | None = None) -> list[ContractResult]:
     """`dbt source freshness` against now. A stale source fails; a source that
     cannot be queried (a dropped table) is UNKNOWN, and the run goes on."""
     sources_json = settings.target_path / "sources.json"
     sources_json.unlink(missing_ok=True)  # never read a stale file
     try:
-        Dbt(settings).invoke(["source", "freshness"], allow_node_failures=True, node_error_statuses=frozenset())
+        (dbt or Dbt(settings)).invoke(["source", "freshness"], allow_node_failures=True, node_error_statuses=frozenset())
     except DbtInvocationError as exc:
         return [ContractResult("freshness", "source freshness", None, "freshness", "error", UNKNOWN, 0,
                                "", None, reason=str(exc), kind="freshness")]
@@ -226,37 +231,98 @@ def _selected_tests(dbt: Dbt, select: str) -> set[str]:
     return {json.loads(line)["unique_id"] for line in listed or []}
 
 
+def _seed_rows(manifest: dict) -> dict[str, tuple[str, int]]:
+    """Every enabled seed: unique_id -> (relation, rows in its CSV file)."""
+    out = {}
+    for uid, node in manifest["nodes"].items():
+        if node["resource_type"] != "seed" or not node.get("relation_name"):
+            continue
+        with (project_root() / node["original_file_path"]).open(newline="", encoding="utf-8") as f:
+            rows = sum(1 for record in csv.reader(f) if record) - 1  # minus the header
+        out[uid] = (node["relation_name"], rows)
+    return out
+
+
+def seeds_to_load(wh: Warehouse, manifest: dict) -> tuple[list[str], str]:
+    """Which seeds the warehouse lacks: (seed unique_ids, why). A stateless container
+    has no dbt state to compare, so the warehouse is asked: one query counting each
+    seed table's rows against its CSV. A missing table, another row count, or a
+    query that fails (we cannot confirm them) means load; never skip silently.
+    A same-size edit of a seed is loaded by `run --setup`, the deploy step."""
+    seeds = _seed_rows(manifest)
+    if not seeds:
+        return [], ""
+    sql = " union all ".join(f"select '{uid}' as seed_id, count(*) as n from {rel}"
+                             for uid, (rel, _) in sorted(seeds.items()))
+    try:
+        found = {r["seed_id"]: int(r["n"]) for r in wh.query(sql)}
+    except PropsContractsError as exc:
+        return sorted(seeds), f"could not confirm them in the warehouse ({_first_line(str(exc))})"
+    stale = sorted(uid for uid, (_, rows) in seeds.items() if found.get(uid) != rows)
+    return stale, ("row counts differ from the CSV files" if stale else "")
+
+
 def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False, *,
                   command: str = "run", build_select: str | None = None,
-                  freshness: bool = False, say: Callable[[str], None] | None = None) -> RunOutcome:
+                  freshness: bool = False, say: Callable[[str], None] | None = None,
+                  setup: bool = False, snapshots: bool = False, unit_tests: bool = False,
+                  dbt: Dbt | None = None) -> RunOutcome:
     """Build the models, run the contracts, record the run. `select` chooses the
-    contracts (and, unless build_select is given, the models built)."""
+    contracts (and, unless build_select is given, the models built).
+
+    The scheduled run is lean: the project is parsed once and every dbt call
+    reuses that manifest; seeds are loaded only when the warehouse lacks them
+    (seeds_to_load); dbt unit tests (CI) and snapshots (their own schedule) run
+    only when asked. `setup` (the deploy step) and `full_refresh` (the first run)
+    do all of it: seeds, unit tests, snapshots."""
     started = utcnow()
     as_of = datetime.fromisoformat(settings.vars["as_of"]) if settings.vars.get("as_of") else started
     wh = warehouse_for(settings)
     preflight(wh, settings)
-    dbt = Dbt(settings)
+    dbt = dbt or Dbt(settings)
     say = say or (lambda _m: None)
     problems: list[str] = []
-
-    fresh = check_freshness(settings) if freshness else []
+    everything = setup or full_refresh
 
     manifest_path = settings.target_path / "manifest.json"
     manifest_path.unlink(missing_ok=True)  # a manifest left by another call must not stand in for this one
-    build = ["build", "--exclude-resource-type", "test"]
-    if build_select or select:
-        build += ["--select", build_select or select]
-    if full_refresh:
-        build.append("--full-refresh")
-    say("building models ...")
-    failed_nodes: dict[str, tuple[str, str]] = {}
     try:
-        failed_nodes = _build_failures(dbt.invoke(build, allow_node_failures=True,
-                                                  node_error_statuses=frozenset()))
+        dbt.parse()
     except DbtInvocationError as exc:
         problems.append(str(exc))
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() and not problems else None
 
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    fresh = check_freshness(settings, dbt) if freshness and manifest is not None else []
+
+    failed_nodes: dict[str, tuple[str, str]] = {}
+    if manifest is not None:
+        exclude = ["test"]
+        if not (everything or unit_tests):
+            exclude.append("unit_test")
+        if not (everything or snapshots):
+            exclude.append("snapshot")
+        if not everything:
+            exclude.append("seed")
+            stale, why = seeds_to_load(wh, manifest)
+            if stale:
+                names = [manifest["nodes"][uid]["name"] for uid in stale]
+                say(f"loading seeds {', '.join(names)}: {why} ...")
+                try:
+                    failed_nodes.update(_build_failures(dbt.invoke(
+                        ["seed", "--select", *names], allow_node_failures=True, node_error_statuses=frozenset())))
+                except DbtInvocationError as exc:
+                    problems.append(str(exc))
+        build = ["build", "--exclude-resource-type", *exclude]
+        if build_select or select:
+            build += ["--select", build_select or select]
+        if full_refresh:
+            build.append("--full-refresh")
+        say("building models ...")
+        try:
+            failed_nodes.update(_build_failures(dbt.invoke(build, allow_node_failures=True,
+                                                           node_error_statuses=frozenset())))
+        except DbtInvocationError as exc:
+            problems.append(str(exc))
     catalog = load_catalog(project_root())
     results: list[ContractResult] = []
     if manifest is None:
@@ -352,7 +418,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
         selection=select or "", exit_code=exit_code, message="; ".join(dict.fromkeys(problems))[:4000],
         git_sha=git_sha(settings.project_dir), results=results, invariants=invariants, rows=rows)
     write_run(wh, record)
-    return RunOutcome(record)
+    return RunOutcome(record, getattr(wh, "statements", 0), getattr(wh, "sql_seconds", 0.0))
 
 
 def resolve_window(start: date | None, end: date | None, days: int | None,
@@ -397,5 +463,8 @@ def resolve_window(start: date | None, end: date | None, days: int | None,
     return start, end, as_of
 
 
-MAX_SIMULATED_DAYS = 400
+# The simulator streams (flat memory), so the bound is about time, not memory: 1,500
+# days is about 8 seasons of game dates (4 seasons, ~720, simulate in about a minute
+# on 2 cores) and still stops a typo (--days 150000) from running for hours.
+MAX_SIMULATED_DAYS = 1500
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)

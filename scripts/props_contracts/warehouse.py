@@ -127,6 +127,8 @@ class DuckDBWarehouse(Warehouse):
                  lock_timeout: float = 60.0) -> None:
         self.path, self.schema, self.target, self.lock_timeout = Path(path), schema, target, lock_timeout
         self._created: set[str] = set()
+        self.statements = 0  # statements this object sent (the benchmark counts them)
+        self.sql_seconds = 0.0
 
     def relation(self, schema_suffix: str, name: str) -> str:
         return f'"{self.schema}_{schema_suffix}"."{name}"'
@@ -159,6 +161,8 @@ class DuckDBWarehouse(Warehouse):
         import duckdb
 
         con = self._connect()
+        self.statements += 1
+        started = time.monotonic()
         try:
             if many is not None:
                 con.executemany(sql, many)
@@ -173,6 +177,7 @@ class DuckDBWarehouse(Warehouse):
             raise WarehouseError(f"DuckDB query failed on {self.path}: {type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0]}") from exc
         finally:
+            self.sql_seconds += time.monotonic() - started
             con.close()
 
     def query(self, sql: str, params: Mapping[str, object] | None = None) -> list[dict]:

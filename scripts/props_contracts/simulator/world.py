@@ -481,11 +481,15 @@ class _Builder:
         return predictions
 
     # -- orchestration heartbeat -------------------------------------------------------------
-    def orchestration(self) -> None:
+    def orchestration(self, spill: Callable[[], None] | None = None) -> None:
+        """The heartbeat from the first date to as_of. `spill` (streaming) is called
+        every few thousand rows; it draws nothing from the random stream."""
         w, rng = self.w, self.rng
         at = et(w.start, 0, 0)
         i = 0
         while at <= w.as_of:
+            if spill and i % SPILL_EVERY_ROWS == SPILL_EVERY_ROWS - 1:
+                spill()
             jitter = timedelta(seconds=rng.randint(-60, 60))
             when = min(w.as_of, max(et(w.start, 0, 0), at + jitter))
             w.add("nba_orchestration.workflow_decisions", decision_id=f"dec_{self.ids.hex()}",
@@ -494,11 +498,15 @@ class _Builder:
             at += timedelta(minutes=30)
             i += 1
         at = et(w.start, 0, 5)
+        hours = 0
         while at <= w.as_of:
+            if spill and hours % SPILL_EVERY_ROWS == SPILL_EVERY_ROWS - 1:
+                spill()
             for sub in DLQ_SUBSCRIPTIONS:
                 w.add("nba_orchestration.pubsub_dlq_metrics", subscription_name=sub,
                       undelivered_messages=0, observed_at=at)
             at += timedelta(hours=1)
+            hours += 1
         for prefix, processor, target, phase in REGISTRY:
             w.add("nba_reference.processor_registry", path_prefix=prefix,
                   processor_name=processor, target_table=target, phase=phase, is_active=True,
@@ -507,17 +515,69 @@ class _Builder:
 
 def build_world(seed: int, start: date, end: date, as_of: datetime,
                 progress: Callable[[int, int, date], None] | None = None) -> World:
-    """Simulate every game date in [start, end]; `as_of` is naive UTC."""
+    """Simulate every game date in [start, end]; `as_of` is naive UTC. The whole
+    world stays in memory (faults mutate it; the fault matrix and tests use this)."""
+    return stream_world(seed, start, end, as_of, sink=None, progress=progress)
+
+
+# Rows of one table/heartbeat between two spills of the orchestration heartbeat.
+SPILL_EVERY_ROWS = 2048
+Sink = Callable[[dict[str, list[dict]]], None]
+
+
+def stream_world(seed: int, start: date, end: date, as_of: datetime, sink: Sink | None, *,
+                 tail_days: int = 0, chunk_days: int = 7,
+                 progress: Callable[[int, int, date], None] | None = None) -> World:
+    """Simulate [start, end] like build_world, but hand every finished chunk of
+    `chunk_days` game dates older than the last `tail_days` dates to `sink` (rows
+    by table) and forget it, so memory stays flat however long the history. The
+    heartbeat rows before the tail's first midnight (ET) are handed over too.
+
+    Returns the tail: a World whose tables hold only the rows of the last
+    `tail_days` dates and the heartbeat since then (games, players and batches of
+    every date stay, they are small), for faults to mutate before it is written.
+    The random draws are build_world's, in the same order, so the sink's rows plus
+    the tail's are exactly build_world's rows (pytests/test_simulator.py). With
+    sink=None nothing is handed over: that is build_world.
+    """
+    if chunk_days < 1 or tail_days < 0:
+        raise ValueError(f"chunk_days must be >= 1 and tail_days >= 0, got {chunk_days}, {tail_days}")
     rng = random.Random(seed)
     world = World(seed=seed, start=start, end=end, as_of=as_of)
     world.players = _make_players(rng)
     world.games = _make_schedule(rng, start, end)
     builder = _Builder(world, rng)
     days = (end - start).days + 1
+    keep_from = end - timedelta(days=tail_days - 1) if tail_days else end + timedelta(days=1)
+    keep_from_at = et(keep_from, 0, 0)
+
+    def spill_days() -> None:
+        chunk = {t: rows for t, rows in world.tables.items() if rows}
+        for t in world.tables:
+            world.tables[t] = []
+        if chunk:
+            sink(chunk)
+
+    def spill_heartbeat() -> None:
+        for table, column in (("nba_orchestration.workflow_decisions", "decision_at"),
+                              ("nba_orchestration.pubsub_dlq_metrics", "observed_at")):
+            rows = world.tables.get(table, [])
+            old = [r for r in rows if r[column] < keep_from_at]
+            if old:
+                world.tables[table] = [r for r in rows if r[column] >= keep_from_at]
+                sink({table: old})
+
     for i in range(days):
         day = start + timedelta(days=i)
         builder.day(day)
-        if progress:
+        streamed = sink is not None and day < keep_from
+        if streamed and ((i + 1) % chunk_days == 0 or day == keep_from - timedelta(days=1)):
+            spill_days()
+            if progress:
+                progress(i + 1, days, day)
+        elif progress and not streamed:
             progress(i + 1, days, day)
-    builder.orchestration()
+    builder.orchestration(spill=spill_heartbeat if sink is not None else None)
+    if sink is not None:
+        spill_heartbeat()
     return world
