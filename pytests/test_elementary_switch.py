@@ -51,7 +51,7 @@ def _remove_integration(project: Path) -> int:
     """The project as it would be without the integration: no switch-gated tests, no
     Elementary config in dbt_project.yml. Returns the number of tests removed."""
     removed = 0
-    for path in (project / "models").rglob("_*.yml"):
+    for path in [*(project / "models").rglob("_*.yml"), *(project / "seeds").rglob("_*.yml")]:
         doc = yaml.safe_load(path.read_text())
         n = sum(_strip_tests(node) for section in ("models", "sources", "seeds", "snapshots")
                 for node in (doc.get(section) or []))
