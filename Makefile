@@ -5,12 +5,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BQEMU := .venv-bqemu
 BQEMU_STAMP := $(BQEMU)/.installed
+EDR := .venv-edr
+EDR_STAMP := $(EDR)/.installed
 export DBT_PROFILES_DIR := $(CURDIR)
 export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: bench help demo test lint install browser bq-emulator clean matrix
+.PHONY: bench help demo test lint install browser bq-emulator hub-packages edr clean matrix
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +43,17 @@ $(BQEMU_STAMP): constraints-bqemulator.txt
 
 bq-emulator: $(BQEMU_STAMP) ## Create the BigQuery emulator's own virtualenv (used by make test)
 
+hub-packages: $(STAMP) ## Install packages.hub.yml into dbt_packages/ (hub, or PROPS_DBT_PACKAGES_DIR); see README "Elementary"
+	$(BIN)/props-contracts hub-packages
+
+$(EDR_STAMP): constraints-edr.txt
+	$(PYTHON) -m venv $(EDR)
+	$(EDR)/bin/pip install --quiet --upgrade "pip>=24"
+	$(EDR)/bin/pip install --quiet -c constraints-edr.txt elementary-data dbt-core dbt-duckdb
+	touch $(EDR_STAMP)
+
+edr: $(EDR_STAMP) ## Create the edr CLI's own virtualenv (.venv-edr), for `edr report` / `edr monitor`
+
 browser: ## Install Debian's headless Chromium (the report's rendering test) if it is missing
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing Debian's chromium for the report test"; \
@@ -57,4 +70,4 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros
 
 clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
-	rm -rf $(VENV) $(BQEMU) target logs .warehouse
+	rm -rf $(VENV) $(BQEMU) $(EDR) target logs .warehouse

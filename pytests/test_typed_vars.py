@@ -167,7 +167,8 @@ VAR_CALL = re.compile(r"""(?<![\w.])var\(\s*['"](\w+)['"]""")
 TYPED_VAR_CALL = re.compile(r"""typed_var\(\s*['"](\w+)['"]""")
 # dbt renders these without the project's macros (dbt_project.yml, the sources YAML):
 # they may call var(); validate_vars (on-run-start) checks those vars before any node runs.
-NO_MACRO_FILES = re.compile(r"(^dbt_project\.yml$|/_[a-z_]+__sources\.yml$)")
+# (and a generic test's `enabled` config anywhere: the generic test cases' switch)
+NO_MACRO_FILES = re.compile(r"(^dbt_project\.yml$|/_[a-z_]+__sources\.yml$|^seeds/generic_test_cases/_generic_test_cases\.yml$)")
 
 
 def _spec() -> set[str]:

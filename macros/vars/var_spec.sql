@@ -33,6 +33,10 @@
         'generic_test_cases': {'kind': 'boolean'},
         'earliest_plausible_date': {'kind': 'date'},
 
+        'elementary_enabled': {'kind': 'boolean'},
+        'disable_run_results': {'kind': 'boolean'},
+        'cache_artifacts': {'kind': 'boolean'},
+
         'source_database': {'kind': 'identifier', 'nullable': true},
         'nba_raw_schema': schema,
         'nba_reference_schema': schema,

@@ -1,4 +1,5 @@
-"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, bench, invariants.
+"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, bench, invariants,
+hub-packages.
 
 Exit codes, for every command: 0 all error-severity contracts passed (or the
 command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
@@ -122,14 +123,18 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
               help="Also (re)load every seed, run the dbt unit tests and take the snapshots: the deploy step.")
 @click.option("--snapshots", is_flag=True, help="Also take the snapshots (their own schedule, e.g. hourly).")
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
-def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet):
+@click.option("--elementary", is_flag=True,
+              help="Set the elementary_enabled var: Elementary's models, hooks and monitors, and the "
+                   "package tests (needs `make hub-packages`; README, \"Elementary and dbt_expectations\").")
+def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet, elementary):
     """Build the models, run every contract, record the run, print the summary.
 
     Exit 0: every contract evaluated and no error-severity contract failed;
     1: a contract failed; 2: a contract could not be evaluated (unknown), or
     dbt, the warehouse or the input failed.
     """
-    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup, snapshots),
+    _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup, snapshots,
+                       elementary),
           deadline=True)
 
 
@@ -150,10 +155,18 @@ def _report_run(settings: DbtSettings, run_id: str) -> int:
     return rec.exit_code
 
 
-def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False) -> int:
+def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False,
+         elementary=False) -> int:
     if select is not None and not select.strip():
         raise UsageError("--select is empty: leave it out to run every contract")
     settings = make_settings(database, target, as_of, lookback_days, quiet)
+    if elementary:
+        from props_contracts.hub_packages import installed
+        absent = {"elementary", "dbt_utils", "dbt_expectations", "dbt_date"} - set(installed(project_root()))
+        if absent:
+            raise UsageError(f"--elementary needs the hub packages; dbt_packages/ lacks {', '.join(sorted(absent))}: "
+                             "run `make hub-packages` (PROPS_DBT_PACKAGES_DIR for a local copy)")
+        settings.vars["elementary_enabled"] = True
     outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None, setup=setup, snapshots=snapshots,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     code = _report_run(settings, outcome.record.run_id)
@@ -416,6 +429,26 @@ def invariants(markdown):
         else:
             for inv in catalog.values():
                 click.echo(f"{inv.invariant_id:<7} {inv.severity:<5} {inv.phase_tag:<20} {inv.title}")
+        return 0
+    _exit(body)
+
+
+@main.command("hub-packages")
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path), default=None,
+              envvar="PROPS_DBT_PACKAGES_DIR", show_envvar=True,
+              help="A local directory with one sub-directory per package (air-gapped); "
+                   "default: `dbt deps` against the package hub.")
+def hub_packages(source):
+    """Install packages.hub.yml (Elementary, dbt_utils, dbt_expectations, dbt_date)
+    into dbt_packages/. Nothing changes until a run sets elementary_enabled."""
+    def body() -> int:
+        from props_contracts.hub_packages import install_from_dir, install_from_hub
+        root = project_root()
+        lines = install_from_dir(root, source) if source else install_from_hub(root)
+        for line in lines:
+            click.echo(line)
+        click.echo("turn the integration on with `props-contracts run --elementary` "
+                   "(dbt: --vars '{elementary_enabled: true}')")
         return 0
     _exit(body)
 
