@@ -1,23 +1,4 @@
-{#- Incremental by game date: each run recomputes the window's dates (the body
-    reads only the window) and MERGEs them; older dates stay, so analysts keep
-    the season. On BigQuery the MERGE scans only the window of the target
-    (incremental_predicates on the partition column). -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key=['game_date', 'team_abbr'],
-        on_schema_change='sync_all_columns',
-        partition_by=(
-            {'field': 'game_date', 'data_type': 'date', 'granularity': 'day'}
-            if target.type == 'bigquery' else none
-        ),
-        incremental_predicates=(
-            ['DBT_INTERNAL_DEST.game_date >= ' ~ props_contracts.window_start_date()]
-            if target.type == 'bigquery' else none
-        ),
-    )
-}}
+{{ config(**props_contracts.daily_mart_config(['game_date', 'team_abbr'])) }}
 
 {#- Per game date and team playing: players expected to play vs players with an
     active prediction (PRD-05, PRD-06). The teams come from the schedule (a team
