@@ -32,8 +32,8 @@ demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, p
 bench: $(STAMP) ## Time the simulator (peak memory), first and daily runs at 1 and 4 seasons (180, 720 game dates); JSON in target/bench.json
 	$(BIN)/props-contracts bench
 
-matrix: $(STAMP) ## The long fault matrix: every shape in a week of its own, 5 draws each, every runbook replay alone
-	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} PROPS_CLEAN_SEEDS=5 $(BIN)/pytest pytests/test_shapes.py pytests/test_fault_matrix.py
+matrix: $(STAMP) ## The long fault matrix: every fault and every shape in a week of its own, 5 draws each, every runbook replay alone
+	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} PROPS_CLEAN_SEEDS=5 PROPS_FAULTS_ALONE=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile pytests/test_shapes.py pytests/test_fault_matrix.py
 
 $(BQEMU_STAMP): constraints-bqemulator.txt
 	$(PYTHON) -m venv $(BQEMU)
@@ -59,9 +59,12 @@ browser: ## Install Debian's headless Chromium (the report's rendering test) if 
 		echo "installing Debian's chromium for the report test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# 2 workers for 2 cores; a file runs on one worker, the longest first (pytests/conftest.py)
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP) $(BQEMU_STAMP) browser ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, fault matrix, alerts, report
 	$(MAKE) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
 lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 	$(BIN)/ruff check scripts pytests

@@ -6,6 +6,7 @@ scenarios never share state and two can run at once.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +21,31 @@ from props_contracts.simulator.world import build_world
 from props_contracts.simulator.writer import write_duckdb
 
 ROOT = project_root()
+
+# `make test` runs on 2 pytest-xdist workers. Each worker (and every CLI it starts)
+# gets its own dbt artifacts directory and default warehouse file, so two runs of
+# the CLI never read each other's manifest or wait on each other's DuckDB lock.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    os.environ["DBT_TARGET_PATH"] = str(ROOT / "target" / f"pytest-{WORKER}")
+    os.environ["PROPS_DUCKDB_PATH"] = str(ROOT / ".warehouse" / f"pytest-{WORKER}.duckdb")
+    # dbt rotates dbt.log: two processes rotating one file lose each other's copies
+    os.environ["DBT_LOG_PATH"] = str(ROOT / "logs" / f"pytest-{WORKER}")
+
+# `make test` hands out whole files (--dist loadfile: a module fixture runs once).
+# The longest files first (seconds of a serial run, roughly): a worker gets the
+# next file when it runs dry, so the long ones must not come last.
+HEAVY_FIRST = ("test_run_integrity", "test_fault_matrix", "test_shapes", "test_bigquery_emulator",
+               "test_contracts", "test_run_exit_codes", "test_alerts", "test_typed_vars",
+               "test_staging_and_merge", "test_report")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The heaviest files first; file order otherwise (the sort is stable)."""
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
+
+
 END = date(2026, 1, 15)
 START = date(2026, 1, 9)
 AS_OF = datetime(2026, 1, 16, 17, 0)  # noon ET the day after END
@@ -36,7 +62,8 @@ def simulate(db: Path, seed: int = 7, inject: tuple[str, ...] = (), start: date 
 
 
 def settings_for(db: Path, artifacts: Path, as_of: datetime = AS_OF, **vars_) -> DbtSettings:
-    return DbtSettings(project_dir=ROOT, duckdb_path=db, artifacts_dir=artifacts, quiet=True,
+    return DbtSettings(project_dir=ROOT, duckdb_path=db, artifacts_dir=artifacts, log_path=artifacts / "logs",
+                       quiet=True,
                        vars={"as_of": f"{as_of:%Y-%m-%d %H:%M:%S}", **vars_})
 
 
@@ -98,3 +125,12 @@ def duckdb_demo_scenario(tmp_path_factory):
     finally:
         hook.close()
     return steps, work
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    """The local BigQuery emulator's endpoint (emulator_support.py)."""
+    from emulator_support import running_emulator
+
+    with running_emulator(tmp_path_factory.mktemp("bqemu")) as endpoint:
+        yield endpoint

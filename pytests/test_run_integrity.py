@@ -1,9 +1,13 @@
 """Never a false all-clear: a run that dies says what it could not evaluate, and
-alerts, gate and report read completed runs from the warehouse, not local files."""
+alerts, gate and report read completed runs from the warehouse, not local files.
+The same scenario through the CLI on the local BigQuery emulator gives the same
+exit codes, alerts, gate decision and report as on DuckDB."""
 
 from __future__ import annotations
 
+import difflib
 import json
+import pprint
 import socket
 import threading
 import time
@@ -14,15 +18,19 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import AS_OF, ROOT, record_run, simulate
+from emulator_support import PROJECT
+from emulator_support import client as emulator_client
 from props_contracts.alerts.config import AlertConfig
 from props_contracts.alerts.deliver import Retry
 from props_contracts.alerts.engine import plan
 from props_contracts.alerts.state import record_sent
+from props_contracts.bq_load import load_into_bigquery
 from props_contracts.catalog import load_catalog
 from props_contracts.cli import DEMO_FAULTS, main
 from props_contracts.records import ContractResult, FailingRow, latest_run
+from props_contracts.schema import load_source_tables
 from props_contracts.warehouse import DuckDBWarehouse
-from scenario import cli
+from scenario import Webhook, cli, run_scenario, shape
 
 
 def test_a_broken_run_resolves_nothing_and_a_fixed_one_does(duckdb_demo_scenario):
@@ -163,3 +171,39 @@ def test_bigquery_settings_missing_are_named(tmp_path):
     for p in (no_project, no_key, not_a_key):
         assert "Traceback" not in p.stderr
 
+
+def test_the_demo_scenario_matches_duckdb_on_the_emulator(emulator, tmp_path, duckdb_demo_scenario):
+    # given the demo's week loaded into the emulator
+    db = tmp_path / "w.duckdb"
+    simulate(db, inject=DEMO_FAULTS)
+    client = emulator_client(emulator)
+    tables = load_source_tables(ROOT / "models")
+    load_into_bigquery(client, PROJECT, db, tables)
+
+    def restore():
+        simulate(db)
+        load_into_bigquery(client, PROJECT, db, tables)
+
+    # when the run-integrity scenario goes through the real CLI on the bq_emulator target
+    hook = Webhook()
+    try:
+        steps = run_scenario(["--target", "bq_emulator"],
+                             {"PROPS_BQ_EMULATOR_ENDPOINT": emulator, "PROPS_BQ_EMULATOR_PROJECT": PROJECT},
+                             hook, tmp_path, lambda: client.delete_table(f"{PROJECT}.nba_raw.nbac_schedule"),
+                             restore)
+    finally:
+        hook.close()
+    # then exit codes, alert payloads, the summary's failing entities, the gate's decision
+    # and the report's failing rows are the same as on DuckDB
+    duck_steps, duck_work = duckdb_demo_scenario
+    on_bq, on_duck = shape(steps, tmp_path), shape(duck_steps, duck_work)
+    for bq_step, duck_step in zip(on_bq, on_duck, strict=True):
+        diff = "\n".join(difflib.unified_diff(pprint.pformat(duck_step, width=150).splitlines(),
+                                               pprint.pformat(bq_step, width=150).splitlines(),
+                                               "duckdb", "bq_emulator", lineterm="", n=1))
+        assert bq_step == duck_step, diff
+    assert any(a["partition"] == "2026-01-10" and a["invariant_id"] == "PRD-06" for a in steps[1].alerts)
+    # and the clean week (restored, fault fixed) passes on the emulator, every contract evaluated
+    restored = next(s for s in steps if s.name == "run restored and fixed")
+    assert restored.exit_code == 0, restored.stdout + restored.stderr
+    assert "UNKNOWN" not in restored.stdout

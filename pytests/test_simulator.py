@@ -116,3 +116,17 @@ def test_run_without_a_warehouse_says_what_to_do(tmp_path):
     result = _cli(["run", "--database", str(tmp_path / "missing.duckdb")])
     assert result.exit_code == 2
     assert "run `props-contracts simulate` first" in result.output
+
+
+def test_writing_leaves_the_memory_limit_of_a_connection_held_open_as_it_was(tmp_path):
+    # given a warehouse that another connection of this process holds open (as
+    # dbt-duckdb does between runs), with DuckDB's default memory limit
+    db = tmp_path / "w.duckdb"
+    simulate(db)
+    held = duckdb.connect(str(db))
+    before = held.execute("select current_setting('memory_limit')").fetchone()[0]
+    # when the simulator rewrites it (its writer bounds its own cache to 64 MB)
+    simulate(db, inject=("PRD-06",))
+    # then the held connection's limit is the one it had: models still build in it
+    assert held.execute("select current_setting('memory_limit')").fetchone()[0] == before
+    held.close()

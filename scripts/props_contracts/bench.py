@@ -100,7 +100,7 @@ def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
 
     log = settings.log_path / "dbt.log"
     offset = log.stat().st_size if log.exists() else 0
-    dbt = Dbt(settings)
+    dbt = Dbt(settings, reuse_parses=False)  # a scheduled run is a fresh process: it parses
     t0 = time.monotonic()
     outcome = run_contracts(settings, full_refresh=full_refresh, dbt=dbt)
     wall = time.monotonic() - t0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from props_contracts import project_root
+from props_contracts import artifacts_root, project_root
 from props_contracts.catalog import load_catalog
 from props_contracts.dbt import Dbt, DbtSettings
 from props_contracts.errors import PropsContractsError, UsageError
@@ -190,7 +190,7 @@ def gate(phase, day, database, target, as_of, as_json):
         from props_contracts.gate import decide
         game_date = parse_date(day, "--date")
         settings = make_settings(database, target, as_of, None, quiet=True,
-                                 artifacts_dir=project_root() / "target" / "gate")
+                                 artifacts_dir=artifacts_root() / "gate")
         decision = decide(settings, phase, game_date)
         if as_json:
             click.echo(json.dumps(decision.as_dict(), indent=2, default=str))
@@ -410,7 +410,7 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     if target not in ("bigquery", "bq_emulator"):
         raise UsageError(f"--target {target}: partition pruning is a BigQuery question; "
                          "use --target bigquery or --target bq_emulator")
-    artifacts = project_root() / "target" / "pruning"
+    artifacts = artifacts_root() / "pruning"
     settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
     preflight(warehouse_for(settings), settings)
     Dbt(settings).invoke(["compile"])

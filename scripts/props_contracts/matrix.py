@@ -61,7 +61,10 @@ def run_scenario(args: tuple) -> Scenario:
         apply_runbooks(world, build_world(seed, START, END, AS_OF), list(runbooks))
     apply_recipe(world, Recipe(shapes=list(shapes), benign=list(benign_ops), seed=recipe_seed))
     write_duckdb(world, load_source_tables(project_root() / "models"), db)
+    # its own log directory too: dbt rotates dbt.log, and two processes rotating
+    # one file lose each other's rotated copies (FileNotFoundError: dbt.log.5)
     settings = DbtSettings(project_dir=project_root(), duckdb_path=db, artifacts_dir=work / "target",
+                           log_path=work / "logs",
                            quiet=True, vars={"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})
     results = run_contracts(settings).results
     sc = Scenario(name, seed, inject, shapes=shapes, benign=benign_ops)
@@ -73,9 +76,11 @@ def run_scenario(args: tuple) -> Scenario:
     return sc
 
 
-def run_matrix(workdir: Path, faults: list[str], clean_seeds: list[int], workers: int = 2) -> list[Scenario]:
+def run_matrix(workdir: Path, fault_groups: list[tuple[str, ...]], clean_seeds: list[int],
+               workers: int = 2) -> list[Scenario]:
+    """A clean week per seed, and a week (seed 7) per group of faults injected together."""
     jobs = [(f"clean_seed_{s}", s, (), str(workdir)) for s in clean_seeds]
-    jobs += [(f"inject_{f}", 7, (f,), str(workdir)) for f in faults]
+    jobs += [(f"inject_{'+'.join(g)}", 7, tuple(g), str(workdir)) for g in fault_groups]
     return run_jobs(jobs, workers)
 
 

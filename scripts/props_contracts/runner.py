@@ -290,7 +290,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
         dbt.parse()
     except DbtInvocationError as exc:
         problems.append(str(exc))
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() and not problems else None
+    manifest = dbt.manifest_dict if manifest_path.exists() and not problems else None
 
     fresh = check_freshness(settings, dbt) if freshness and manifest is not None else []
 

@@ -66,20 +66,41 @@ class DuckDBWriter:
         self.counts: dict[str, int] = dict.fromkeys(tables, 0)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(path))
+        self._memory_limit: str | None = None
+        self._began = False
         try:
             # DuckDB's default cache (80 % of RAM) would keep the whole uncommitted
             # load; bounded, it writes full row groups to the file as they come
             # (measured: 90 days of history 377 MB -> 293 MB peak, flat from then on).
+            # The setting belongs to the database instance, which DuckDB shares with
+            # every connection of this process to the same file (dbt-duckdb's
+            # included): _close puts the previous limit back, or dbt would build
+            # its models within 64 MB (seen: "Out of Memory Error ... 61.0 MiB").
+            self._memory_limit = self.con.execute("select current_setting('memory_limit')").fetchone()[0]
             self.con.execute(f"set memory_limit = '{WRITER_MEMORY_LIMIT}'")
             self.con.execute("begin transaction")
+            self._began = True
             for _fqn, table in sorted(tables.items()):
                 cols = ", ".join(f'"{c.name}" {DUCKDB_TYPES[c.data_type]}' for c in table.columns)
                 self.con.execute(f'create schema if not exists "{table.source}"')
                 self.con.execute(f'drop table if exists "{table.source}"."{table.name}"')
                 self.con.execute(f'create table "{table.source}"."{table.name}" ({cols})')
         except BaseException:
-            self.con.close()
+            self._close()
             raise
+
+    def _close(self, committed: bool = False) -> None:
+        """Roll back what is not committed, restore the instance's memory limit, close."""
+        try:
+            if self._began and not committed:
+                self.con.execute("rollback")
+            if self._memory_limit is not None:
+                # the default exactly (its text form is rounded), else the text it had
+                self.con.execute("reset memory_limit")
+                if self.con.execute("select current_setting('memory_limit')").fetchone()[0] != self._memory_limit:
+                    self.con.execute(f"set memory_limit = '{self._memory_limit}'")
+        finally:
+            self.con.close()
 
     def append(self, chunk: dict[str, list[dict]], overrides: dict[str, dict[str, str]] | None = None) -> None:
         unknown = set(chunk) - set(self.tables)
@@ -106,8 +127,10 @@ class DuckDBWriter:
                                      f'alter column "{col}" type {DUCKDB_TYPES[dtype]}')
             self.append(world.tables, world.type_overrides)
             self.con.execute("commit")
-        finally:
-            self.con.close()
+        except BaseException:
+            self._close()
+            raise
+        self._close(committed=True)
         if progress:
             for fqn, n in sorted(self.counts.items()):
                 progress(fqn, n)
@@ -115,7 +138,7 @@ class DuckDBWriter:
 
     def abort(self) -> None:
         """Roll back and close (after a failure between chunks): nothing is written."""
-        self.con.close()
+        self._close()
 
 
 def write_duckdb(world: World, tables: dict[str, SourceTable], path: Path,
