@@ -92,5 +92,7 @@ def test_bench_prints_its_figures(tmp_path):
     figures = json.loads(out.read_text())
     assert [h["days"] for h in figures["histories"]] == [2]
     assert figures["histories"][0]["simulate_peak_mb"] > 0 and figures["ratios"]
+    assert figures["histories"][0]["week_peak_mb"] > 0 and figures["ratios"]["simulate_peak_longest_over_week"] > 0
+    assert any(line.strip().startswith("simulator peak at 2d / at 7d") for line in lines)
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output
