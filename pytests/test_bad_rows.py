@@ -30,8 +30,8 @@ def judged(tmp_path_factory):
     con = duckdb.connect(str(db))
     failing_rows = {}
     for r in results:
-        if r.status == "fail" and r.relation:
-            cur = con.execute(f"select * from {r.relation}")
+        if r.status == "fail" and r.failing_rows_query(10_000):
+            cur = con.execute(r.failing_rows_query(10_000))
             names = [d[0] for d in cur.description]
             failing_rows[r.unique_id] = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     con.close()

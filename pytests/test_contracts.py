@@ -30,7 +30,7 @@ def test_partition_column_of_the_wrong_type_fails_sch01(tmp_path, dbt_factory):
     [result] = load_results(tmp_path / "target")
     assert (result.invariant_id, result.status) == ("SCH-01", "fail")
     con = duckdb.connect(str(db))
-    problems = con.execute(f"select column_name, problem from {result.relation} order by all").fetchall()
+    problems = con.execute(f"select column_name, problem from ({result.failing_rows_query(10_000)}) order by all").fetchall()
     con.close()
     assert ("game_date", "partition column must be DATE, TIMESTAMP or INT64") in problems
     assert ("game_date", "type differs from declaration") in problems
@@ -49,6 +49,35 @@ def test_project_parses_for_bigquery_offline(tmp_path):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Deprecat" not in proc.stdout
     assert (tmp_path / "target" / "manifest.json").exists()
+
+
+def test_the_image_build_parse_is_reused_and_never_stands_in_for_another_project(tmp_path):
+    # given `props-contracts parse`, the image's build step, for BigQuery (no warehouse needed)
+    import json
+
+    from click.testing import CliRunner
+
+    from props_contracts.cli import main
+    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "PROPS_BQ_PROJECT": "image-project",
+           "PROPS_BQ_DATASET": "props_contracts", "PROPS_BQ_LOCATION": "US"}
+
+    def parse(**more):
+        result = CliRunner().invoke(main, ["parse", "--target", "bigquery"], env={**env, **more})
+        manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+        mart = manifest["nodes"]["model.props_contracts.fct_prediction_coverage_by_date"]
+        return result, mart["relation_name"]
+
+    baked, _ = parse()
+    # when the scheduled job parses again with the same environment, and then with another project
+    same, _ = parse()
+    other, relation = parse(PROPS_BQ_PROJECT="another-project")
+    # then the first saves dbt's parse state, the second reuses it, and the third parses
+    # in full, saying why, with relations in its own project
+    assert baked.exit_code == 0 and "saved parse:" in baked.output, baked.output
+    assert (tmp_path / "target" / "partial_parse.msgpack").is_file()
+    assert same.exit_code == 0 and "(reused)" in same.output, same.output
+    assert other.exit_code == 0 and "(full: profile has changed)" in other.output, other.output
+    assert relation.startswith("`another-project`.")
 
 
 def test_readme_thresholds_table_is_current():
@@ -123,14 +152,15 @@ def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
                    where player_lookup = (select min(player_lookup) from nba_raw.bdl_player_boxscores)""")
     con.close()
     # when the contracts run
-    results = run_contracts(settings_for(db, tmp_path / "target")).results
+    record = run_contracts(settings_for(db, tmp_path / "target")).record
+    results = record.results
     failed = {r.name for r in results if r.failed}
     # then each problem is a named failure, not a crash and not a pass
     assert {"prd_08_prediction_values_sane", "prd_07_active_predictions_unique",
             "ing_06_boxscores_unique_after_dedup"} <= failed
     [sanity] = [r for r in results if r.name == "prd_08_prediction_values_sane"]
     con = duckdb.connect(str(db))
-    reasons = {row[0] for row in con.execute(f"select violation from {sanity.relation}").fetchall()}
+    reasons = {row[0] for row in con.execute(f"select violation from ({sanity.failing_rows_query(10_000)})").fetchall()}
     # and nothing was dropped from the source: the staging view still holds every row
     raw_after = con.execute("select count(*) from nba_predictions.player_prop_predictions").fetchone()[0]
     staged = con.execute("select sum(_source_copies) from "
@@ -138,6 +168,34 @@ def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):
     con.close()
     assert {"null key column", "game_date in the future"} <= reasons
     assert raw_after == raw_before + 1 == staged
+    # and the run's record carries those failing rows, read back without a
+    # stored-failures table (none is written)
+    recorded = {fr.row["violation"] for fr in record.rows_of(sanity.unique_id)}
+    assert {"null key column", "game_date in the future"} <= recorded
+    assert sanity.relation is None
+    con = duckdb.connect(str(db))
+    audit = con.execute("select count(*) from information_schema.tables "
+                        "where table_schema like '%dbt_test__audit'").fetchone()[0]
+    con.close()
+    assert audit == 0
+
+
+def test_the_failing_rows_query_of_a_contract():
+    # given a compiled test query that ends in a line comment, and one with a stored table
+    from props_contracts.records import ContractResult
+    base = dict(unique_id="t", name="t", invariant_id="PRD-08", phase=None, severity="error", status="fail",
+                failures=1, description="")
+    compiled = ContractResult(**base, relation=None, failing_sql="select 1 as x  -- trailing comment\n;")
+    stored = ContractResult(**base, relation='"w"."audit"."t"', failing_sql="select 1 as x")
+    neither = ContractResult(**base, relation=None, failing_sql="  ")
+    # when their failing rows are read back
+    con = duckdb.connect()
+    rows = con.execute(compiled.failing_rows_query(5)).fetchall()
+    con.close()
+    # then the comment does not swallow the wrapper, the stored table wins, and no query is no query
+    assert rows == [(1,)]
+    assert stored.failing_rows_query(5) == 'select * from "w"."audit"."t" limit 5'
+    assert neither.failing_rows_query(5) is None
 
 
 def test_every_invocation_appends_its_results_to_the_history(tmp_path):

@@ -87,12 +87,32 @@ def test_bench_prints_its_figures(tmp_path):
     assert first.split()[6] == "first" and daily[0] == "daily"
     assert int(daily[2]) >= 2 and int(daily[3].replace(",", "")) > 100  # dbt calls, SQL statements
     # every contract ran (as many in the daily run as in the first, and exit 0: none unknown)
-    assert int(daily[-3]) == int(first.split()[-3]) > 100 and daily[-1] == "0"
+    assert int(daily[-4]) == int(first.split()[-4]) > 100 and daily[-2] == "0"
+    # the daily run reused the baked parse state; the cold one, without it, parsed in full
+    cold = lines[lines.index(first) + 2].split()
+    assert (daily[-1], cold[0], cold[-1], cold[-2]) == ("reused", "cold", "full", "0")
     assert any("daily@2d / daily@2d" in line for line in lines)
     figures = json.loads(out.read_text())
     assert [h["days"] for h in figures["histories"]] == [2]
     assert figures["histories"][0]["simulate_peak_mb"] > 0 and figures["ratios"]
+    assert figures["histories"][0]["daily"][0]["parse"] == "reused"
+    assert figures["histories"][0]["daily_cold"]["parse"].startswith("full: ")
     assert figures["histories"][0]["week_peak_mb"] > 0 and figures["ratios"]["simulate_peak_longest_over_week"] > 0
     assert any(line.strip().startswith("simulator peak at 2d / at 7d") for line in lines)
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output
+
+
+def test_the_simulators_peak_memory_is_its_own_not_its_parents():
+    # given a parent (this test) holding 400 MB, which starts a child the way the benchmark does
+    import subprocess
+    import sys
+    held = bytearray(400 * 2**20)
+    held[::4096] = b"\x01" * len(held[::4096])  # touched: resident
+    # when the child reports its peak memory
+    proc = subprocess.run([sys.executable, "-c", "from props_contracts.bench import peak_rss_mb; print(peak_rss_mb())"],
+                          capture_output=True, text=True, check=True)
+    # then it is the child's own (a bare interpreter: tens of MB), not the parent's 400 MB
+    # (getrusage's ru_maxrss reported the parent's high-water mark here)
+    assert 1 < float(proc.stdout) < 200, proc.stdout
+    assert len(held) == 400 * 2**20

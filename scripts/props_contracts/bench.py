@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +54,7 @@ class RunFigures:
     exit_code: int
     contracts: int
     failed: int
+    parse: str = ""  # how dbt parsed: reused (the baked parse state) or full, with dbt's reason
 
     @property
     def outside_sql_share(self) -> float:
@@ -71,6 +73,9 @@ class BenchRow:
     # the simulator's peak for one week of history, in the same benchmark: the
     # baseline its flatness is judged against (memory at 4 seasons / at 1 week)
     week_peak_mb: float = 0.0
+    # one daily run without the baked parse state: a container image built
+    # without `props-contracts parse` parses from scratch
+    daily_cold: RunFigures | None = None
 
     @property
     def daily_median(self) -> RunFigures:
@@ -115,7 +120,19 @@ def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
     return RunFigures(wall_s=wall, dbt_invocations=dbt.invocations,
                       sql_statements=statements + outcome.tool_statements,
                       sql_busy_s=busy + outcome.tool_sql_seconds, exit_code=outcome.exit_code,
-                      contracts=len(outcome.results), failed=sum(1 for r in outcome.results if r.failed))
+                      contracts=len(outcome.results), failed=sum(1 for r in outcome.results if r.failed),
+                      parse=dbt.parse_mode or "")
+
+
+def _stateless(settings: DbtSettings, artifacts: Path, baked: Path | None) -> DbtSettings:
+    """The settings of a run in a fresh container: an artifacts directory of its
+    own, holding only the image's baked parse state (or nothing)."""
+    if artifacts.exists():
+        shutil.rmtree(artifacts)
+    artifacts.mkdir(parents=True)
+    if baked is not None:
+        shutil.copy2(baked, artifacts / baked.name)
+    return replace(settings, artifacts_dir=artifacts)
 
 
 def _simulate_in_child(db: Path, seed: int, start: date, end: date, as_of: datetime) -> dict:
@@ -157,9 +174,16 @@ def run_bench(day_counts: list[int], seed: int, lookback_days: int, repeats: int
             row = BenchRow(days=days, source_rows=sim["rows"], simulate_s=sim["seconds"],
                            simulate_peak_mb=sim["peak_mb"], warehouse_mb=0.0, first=first,
                            week_peak_mb=week["peak_mb"])
+            # the image's build step (`props-contracts parse`): dbt's parse state, baked
+            bake = replace(settings, artifacts_dir=Path(tmp) / f"image_{days}")
+            Dbt(bake, reuse_parses=False).parse()
+            baked = bake.target_path / "partial_parse.msgpack"
             for i in range(repeats):
-                say(f"[{days} days] daily run {i + 1}/{repeats} (incremental) ...")
-                row.daily.append(_timed_run(settings, full_refresh=False))
+                say(f"[{days} days] daily run {i + 1}/{repeats} (incremental, stateless, baked parse) ...")
+                row.daily.append(_timed_run(_stateless(settings, Path(tmp) / f"run_{days}", baked),
+                                            full_refresh=False))
+            say(f"[{days} days] daily run without a baked parse (incremental, stateless) ...")
+            row.daily_cold = _timed_run(_stateless(settings, Path(tmp) / f"run_{days}", None), full_refresh=False)
             row.warehouse_mb = db.stat().st_size / 2**20
             rows.append(row)
     return as_of, rows
@@ -194,15 +218,18 @@ def render(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> str:
              f"judged at {as_of:%Y-%m-%d %H:%M} UTC; daily run = median of {len(rows[0].daily) if rows else 0}",
              f"{'history':>7} {'seasons':>7} {'source rows':>12} {'simulate':>9} {'sim peak':>9} {'run':>6} {'wall':>7} "
              f"{'dbt calls':>9} {'SQL stmts':>9} {'SQL busy':>9} {'outside SQL':>11} {'contracts':>9} "
-             f"{'failed':>6} {'exit':>4}"]
+             f"{'failed':>6} {'exit':>4}  parse",
+             "(first: --full-refresh; daily: a stateless scheduled run with the image's baked parse state "
+             "(`props-contracts parse`); cold: the same without it)"]
     for r in rows:
-        for label, f in (("first", r.first), ("daily", r.daily_median)):
+        runs = [("first", r.first), ("daily", r.daily_median)] + ([("cold", r.daily_cold)] if r.daily_cold else [])
+        for label, f in runs:
             head = (f"{r.days:>5} d {_seasons(r.days):>7} {r.source_rows:>12,} {r.simulate_s:>8.1f}s "
                     f"{r.simulate_peak_mb:>7.0f}MB" if label == "first" else " " * 48)
-            wall = f.wall_s if label == "first" else r.daily_wall_median_s
+            wall = r.daily_wall_median_s if label == "daily" else f.wall_s
             lines.append(f"{head} {label:>6} {wall:>6.1f}s {f.dbt_invocations:>9} {f.sql_statements:>9,} "
                          f"{f.sql_busy_s:>8.1f}s {f.outside_sql_share:>10.0%} {f.contracts:>9} {f.failed:>6} "
-                         f"{f.exit_code:>4}")
+                         f"{f.exit_code:>4}  {f.parse.split(':')[0]}")
     if rows:
         rat = ratios(rows)
         long_ = max(rows, key=lambda r: r.days)
@@ -227,8 +254,6 @@ def render(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> str:
 
 def _simulate_main(argv: list[str]) -> None:
     """Child process: stream the world into the DuckDB file, print one JSON line."""
-    import resource
-
     from props_contracts.schema import load_source_tables
     from props_contracts.simulator.writer import stream_to_duckdb
 
@@ -236,9 +261,24 @@ def _simulate_main(argv: list[str]) -> None:
     t0 = time.monotonic()
     counts = stream_to_duckdb(int(seed), date.fromisoformat(start), date.fromisoformat(end),
                               datetime.fromisoformat(as_of), load_source_tables(project_root() / "models"), Path(db))
-    print(json.dumps({"rows": sum(counts.values()), "seconds": time.monotonic() - t0,
-                      # ru_maxrss is in KiB on Linux
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    print(json.dumps({"rows": sum(counts.values()), "seconds": time.monotonic() - t0, "peak_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory. Not getrusage's ru_maxrss: on
+    Linux a child started by fork/vfork + exec inherits the parent's high-water
+    mark in it (exec keeps the larger of the two), so a simulation started by a
+    benchmark that had already run dbt reported the benchmark's 480 MB, not its
+    own 285 MB. /proc/self/status's VmHWM is the peak of this process image only."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    import resource  # not Linux: ru_maxrss (KiB on Linux, bytes on macOS)
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["simulate"]:

@@ -1,5 +1,5 @@
-"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, bench, invariants,
-hub-packages.
+"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, parse, bench,
+invariants, hub-packages.
 
 Exit codes, for every command: 0 all error-severity contracts passed (or the
 command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
@@ -362,6 +362,39 @@ def bench(days, seed, lookback_days, repeats, json_path):
         click.echo(f"figures written to {json_path}")
         return 0
     _exit(body)
+
+
+@main.command("parse")
+@_db_option
+@_target_option
+@click.option("--lookback-days", type=int, help="The lookback_days var the scheduled run passes (if any).")
+def parse_project(database, target, lookback_days):
+    """Parse the project once and keep dbt's parse state (partial_parse.msgpack)
+    in the artifacts directory (target/, or DBT_TARGET_PATH): the container image's
+    build step, so a stateless scheduled run reuses it instead of parsing from
+    scratch. Run it with the environment the job will have (target, PROPS_BQ_*,
+    the same vars): dbt reparses in full, and says why, when they differ.
+    Needs no warehouse."""
+    _exit(lambda: _parse(database, target, lookback_days))
+
+
+def _parse(database, target, lookback_days) -> int:
+    vars_: dict = {}
+    if lookback_days is not None:
+        if not 1 <= lookback_days <= 3660:
+            raise UsageError(f"--lookback-days must be between 1 and 3660, got {lookback_days}")
+        vars_["lookback_days"] = lookback_days
+    settings = DbtSettings(project_dir=project_root(), target=target, vars=vars_, quiet=True,
+                           duckdb_path=Path(database).resolve() if target == "duckdb" else None)
+    dbt = Dbt(settings, reuse_parses=False)
+    t0 = time.monotonic()
+    dbt.parse()
+    saved = settings.target_path / "partial_parse.msgpack"
+    if not saved.is_file():
+        raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
+    click.echo(f"parsed for target {target} in {time.monotonic() - t0:.1f}s ({dbt.parse_mode}); "
+               f"saved parse: {saved} ({saved.stat().st_size / 2**20:.1f} MB)")
+    return 0
 
 
 @main.command("check-pruning")

@@ -120,6 +120,10 @@ class Dbt:
         self.manifest: object | None = None
         self.manifest_dict: dict | None = None
         self.invocations = 0
+        # how the last parse went: "reused" (dbt's partial_parse.msgpack in the
+        # artifacts directory matched: a baked parse, see `props-contracts parse`),
+        # "full: <dbt's reason>", or "cached" (this process parsed it already)
+        self.parse_mode: str | None = None
 
     def parse_key(self) -> str:
         """What decides the parse: the project's files, the target, the vars, the
@@ -144,8 +148,23 @@ class Dbt:
             target_manifest.parent.mkdir(parents=True, exist_ok=True)
             target_manifest.write_bytes(cached.manifest_json)
             self.manifest, self.manifest_dict = cached.manifest, cached.manifest_dict
+            self.parse_mode = "cached"
             return self.manifest
-        self.manifest = self.invoke(["parse"])
+        events: list[tuple[str, str]] = []
+
+        def listen(msg: object) -> None:
+            name = msg.info.name  # type: ignore[attr-defined]
+            if name in ("PartialParsingSkipParsing", "PartialParsingEnabled", "UnableToPartialParse"):
+                events.append((name, str(getattr(msg.data, "reason", "") or "")))  # type: ignore[attr-defined]
+
+        self.manifest = self.invoke(["parse"], callbacks=[listen])
+        unable = [reason for name, reason in events if name == "UnableToPartialParse"]
+        if unable:
+            self.parse_mode = f"full: {unable[-1]}"
+        elif events:
+            self.parse_mode = "reused"
+        else:
+            self.parse_mode = f"full: no saved parse (partial_parse.msgpack) in {self.settings.target_path}"
         raw = target_manifest.read_bytes() if target_manifest.is_file() else None
         self.manifest_dict = json.loads(raw) if raw is not None else None
         if self.manifest is not None and raw is not None:
@@ -161,7 +180,8 @@ class Dbt:
         return env
 
     def invoke(self, command: Sequence[str], *, allow_node_failures: bool = False,
-               node_error_statuses: frozenset[str] = frozenset(NODE_ERRORS)) -> object:
+               node_error_statuses: frozenset[str] = frozenset(NODE_ERRORS),
+               callbacks: list | None = None) -> object:
         """Run one dbt command. Raises DbtInvocationError if dbt failed to do its job.
 
         With allow_node_failures, failing *tests* are expected results (contracts
@@ -185,7 +205,7 @@ class Dbt:
         # (the summary, gate's JSON), so an orchestrator can parse it.
         with _env(env), contextlib.redirect_stdout(sys.stderr):
             self.invocations += 1
-            result = dbtRunner(manifest=self.manifest).invoke(args)
+            result = dbtRunner(manifest=self.manifest, callbacks=callbacks).invoke(args)
         if result.exception is not None:
             raise DbtInvocationError(
                 f"dbt {' '.join(command)} failed: {type(result.exception).__name__}: {result.exception}"

@@ -74,10 +74,23 @@ class ContractResult:
     status: str  # pass, warn, fail, unknown
     failures: int
     description: str
-    relation: str | None  # stored failures, when store_failures is on
+    relation: str | None  # its stored-failures table, only if a test turns store_failures on
     reason: str = ""  # why a contract is unknown (or what failed)
     kind: str = "test"  # test or freshness
     execution_seconds: float = 0.0
+    failing_sql: str | None = None  # the test's compiled query: it selects the failing rows
+
+    def failing_rows_query(self, limit: int) -> str | None:
+        """The query that reads this contract's failing rows back (at most `limit`):
+        its stored-failures table if it has one, else its compiled test query.
+        Stored failures are off by default (dbt_project.yml): a table written per
+        test per run cost more than re-reading the few that fail."""
+        if self.relation:
+            return f"select * from {self.relation} limit {int(limit)}"
+        if self.failing_sql and self.failing_sql.strip():
+            # newlines around it: the compiled query may end in a -- comment
+            return f"select * from (\n{self.failing_sql.strip().rstrip(';')}\n) as failing_rows limit {int(limit)}"
+        return None
 
     @property
     def failed(self) -> bool:

@@ -37,7 +37,8 @@ def load_results(target_path: Path) -> list[ContractResult]:
             phase=next((t for t in node.get("tags", []) if t.startswith("phase_")), None),
             severity=str(config.get("severity", "error")).lower(), status=status,
             failures=int(r.get("failures") or 0),
-            description=(node.get("description") or "").strip(), relation=node.get("relation_name"),
+            description=(node.get("description") or "").strip(), relation=node.get("relation_name") if config.get("store_failures") else None,
+            failing_sql=r.get("compiled_code") or None,
             reason="" if status != UNKNOWN else f"dbt {r['status']}: {r.get('message') or ''}".strip(),
         ))
     return out

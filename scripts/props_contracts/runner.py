@@ -45,6 +45,9 @@ from props_contracts.records import (
 )
 from props_contracts.warehouse import Warehouse, open_warehouse
 
+# failing rows read back per failing contract: as many as dbt_project.yml's
+# data_tests `+limit` lets a test return
+FAILING_ROWS_READ = 1000
 STATUS = {"pass": PASS, "success": PASS, "warn": WARN, "fail": FAIL}  # anything else: unknown
 
 
@@ -147,14 +150,16 @@ def _phase(tags: list[str]) -> str | None:
     return next((t for t in tags if t.startswith("phase_")), None)
 
 
-def _test_node_result(node: dict, status: str, failures: int, reason: str, seconds: float = 0.0) -> ContractResult:
+def _test_node_result(node: dict, status: str, failures: int, reason: str, seconds: float = 0.0,
+                      failing_sql: str | None = None) -> ContractResult:
     config = node.get("config", {})
     meta = {**(node.get("meta") or {}), **(config.get("meta") or {})}
     return ContractResult(
         unique_id=node["unique_id"], name=node["name"], invariant_id=meta.get("invariant_id"),
         phase=_phase(node.get("tags", [])), severity=str(config.get("severity", "error")).lower(),
         status=status, failures=failures, description=(node.get("description") or "").strip(),
-        relation=node.get("relation_name"), reason=reason, execution_seconds=seconds)
+        relation=node.get("relation_name") if config.get("store_failures") else None, reason=reason,
+        execution_seconds=seconds, failing_sql=failing_sql)
 
 
 def check_freshness(settings: DbtSettings, dbt: Dbt | None = None) -> list[ContractResult]:
@@ -214,14 +219,16 @@ def _build_failures(run_result: object) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _test_results(run_result: object) -> dict[str, tuple[str, int, str, float]]:
+def _test_results(run_result: object) -> dict[str, tuple[str, int, str, float, str | None]]:
+    """unique_id -> (status, failures, message, seconds, the compiled query)."""
     out = {}
     for r in getattr(run_result, "results", None) or []:
         node = getattr(r, "node", None)
         if node is None:
             continue
         out[node.unique_id] = (str(getattr(r, "status", "")).lower(), int(getattr(r, "failures", 0) or 0),
-                               _first_line(getattr(r, "message", "")), float(getattr(r, "execution_time", 0) or 0))
+                               _first_line(getattr(r, "message", "")), float(getattr(r, "execution_time", 0) or 0),
+                               getattr(node, "compiled_code", None) or None)
     return out
 
 
@@ -286,10 +293,13 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
 
     manifest_path = settings.target_path / "manifest.json"
     manifest_path.unlink(missing_ok=True)  # a manifest left by another call must not stand in for this one
+    parse_started = utcnow()
     try:
         dbt.parse()
     except DbtInvocationError as exc:
         problems.append(str(exc))
+    else:
+        say(f"parsed the project in {(utcnow() - parse_started).total_seconds():.0f}s ({dbt.parse_mode})")
     manifest = dbt.manifest_dict if manifest_path.exists() and not problems else None
 
     fresh = check_freshness(settings, dbt) if freshness and manifest is not None else []
@@ -350,7 +360,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
                     f"{manifest['nodes'].get(a, {}).get('name', a)} did not build ({errored[a]})" for a in roots[:3])
             elif skipped:
                 blocked[uid] = f"not evaluated: {len(skipped)} model(s) it reads were skipped"
-        ran: dict[str, tuple[str, int, str, float]] = {}
+        ran: dict[str, tuple[str, int, str, float, str | None]] = {}
         runnable = [uid for uid in tests if uid not in blocked]
         if runnable and not problems:
             test_cmd = ["test", "--exclude-resource-type", "unit_test"]
@@ -366,10 +376,10 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
                 problems.append(str(exc))
         for uid, node in tests.items():
             if uid in ran:
-                status, failures, message, seconds = ran[uid]
+                status, failures, message, seconds, compiled = ran[uid]
                 mapped = STATUS.get(status, UNKNOWN)
                 reason = "" if mapped != UNKNOWN else f"dbt {status}: {message or 'no message'}"
-                results.append(_test_node_result(node, mapped, failures, reason, seconds))
+                results.append(_test_node_result(node, mapped, failures, reason, seconds, compiled))
             else:
                 reason = blocked.get(uid) or ("not evaluated: " + (problems[-1] if problems else "dbt did not run it"))
                 results.append(_test_node_result(node, UNKNOWN, 0, reason))
@@ -392,14 +402,17 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
             reason = "; ".join(sorted({r.reason for r in rs if r.status == UNKNOWN and r.reason}))[:2000]
         invariants[inv] = (status, severity, reason)
 
-    # failing rows, read back from each failing contract's stored failures
+    # failing rows, read back for each contract that failed or warned (its compiled
+    # query, run once more: the rows it found, up to the tests' limit)
     rows = []
     for r in results:
-        if r.status in (FAIL, WARN) and r.relation:
-            try:
-                rows.extend(bound_rows(r, wh.query(f"select * from {r.relation}")))
-            except PropsContractsError as exc:
-                problems.append(f"could not read the failing rows of {r.name}: {exc}")
+        query = r.failing_rows_query(FAILING_ROWS_READ) if r.status in (FAIL, WARN) else None
+        if query is None:
+            continue
+        try:
+            rows.extend(bound_rows(r, wh.query(query)))
+        except PropsContractsError as exc:
+            problems.append(f"could not read the failing rows of {r.name}: {exc}")
 
     unknown_results = [r for r in results if r.status == UNKNOWN]
     unknown_invs = [i for i, (s, _, _) in invariants.items() if s == UNKNOWN]
