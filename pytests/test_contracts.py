@@ -246,3 +246,46 @@ def test_a_seed_the_warehouse_lost_is_loaded_again_and_unchanged_seeds_are_not(t
     said.clear()
     assert run_contracts(settings, say=said.append).exit_code == 0
     assert not any(m.startswith("loading seeds") for m in said)
+
+
+def test_prc01_counts_rows_for_every_date_a_run_of_the_window_claims_however_old(tmp_path):
+    # given 40 nights of history, and two backfill runs started an hour before as_of,
+    # both claiming rows for player_game_summary: one for a date 20 days back whose
+    # rows are there, one for a date 30 days back whose rows are gone
+    from datetime import timedelta
+
+    from conftest import settings_for, simulate
+    from props_contracts.runner import run_contracts
+    db = tmp_path / "w.duckdb"
+    simulate(db, start=END - timedelta(days=39))
+    con = duckdb.connect(str(db))
+    played = [d for (d,) in con.execute("select distinct game_date from nba_analytics.player_game_summary "
+                                        "order by 1").fetchall()]
+    kept = max(d for d in played if d <= END - timedelta(days=20))
+    lost = max(d for d in played if d <= END - timedelta(days=30))
+    started = AS_OF - timedelta(hours=1)
+    con.execute("delete from nba_analytics.player_game_summary where game_date = ?", [lost])
+    for run_id, day in (("bf_kept", kept), ("bf_lost", lost)):
+        con.execute("insert into nba_reference.processor_run_history by name select ? as run_id, "
+                    "'PlayerGameSummaryProcessor' as processor_name, 3 as phase, ? as data_date, "
+                    "'success' as status, 'nba_analytics.player_game_summary' as target_table, "
+                    "250 as records_processed, ? as started_at, ? as completed_at, 60.0 as duration_seconds",
+                    [run_id, day, started, started + timedelta(minutes=1)])
+    con.close()
+    # when the daily run judges the window
+    outcome = run_contracts(settings_for(db, tmp_path / "target"))
+    # then PRC-01 fails on the run whose date has no rows, and on that run alone
+    prc01 = next(r for r in outcome.results if r.name == "prc_01_successful_runs_wrote_rows")
+    assert prc01.status == "fail" and prc01.failures == 1, prc01
+    con = duckdb.connect(str(db))
+    found = dict(con.execute("select run_id, rows_found from props_contracts_intermediate."
+                             "int_processor_write_verification where run_id like 'bf_%'").fetchall())
+    # the old date with rows was counted (not left out of a window that does not reach it)
+    assert found["bf_lost"] == 0 and found["bf_kept"] > 0, found
+    # and the rows counted are the claimed dates', never the whole backfill horizon
+    counted = con.execute("select target_table, game_date from props_contracts_intermediate."
+                          "int_rows_by_target_date").fetchall()
+    con.close()
+    pgs = {d for t, d in counted if t == "nba_analytics.player_game_summary"}
+    assert kept in pgs and lost not in pgs, sorted(pgs)
+    assert len({d for _, d in counted}) < 20, sorted(counted)

@@ -4,10 +4,7 @@
     writing a table the project cannot read is marked unverifiable, not empty. -#}
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
-    where
-        status = 'success'
-        and (records_processed > 0 or records_processed is null)
-        and {{ props_contracts.run_in_window() }}
+    where {{ props_contracts.claiming_run_filter() }}
 ),
 
 present as (

@@ -11,15 +11,21 @@
     The incoming rows are unique on the key (int_active_predictions), so BigQuery's
     "MERGE must match at most one source row" can never fire; PRD-07 reports the
     upstream conflicts instead.
-    On BigQuery, incremental_predicates limit the MERGE's scan of the target to
-    the same window (the table is partitioned by game_date), so a daily run's
-    bytes follow the window, not the history.
+    incremental_predicates limit the scan of the target to the same window, so a
+    daily run's cost follows the window, not the history. On BigQuery the table
+    is partitioned by game_date and the MERGE's predicate prunes it. On DuckDB
+    the same upsert is a keyed delete+insert in one transaction: DuckDB's MERGE
+    joins every row of the target whatever its ON clause says (measured on 720
+    nights, 2.9 M rows, a 13,000-row window: MERGE 0.26-0.34 s with or without
+    the predicate, delete+insert 0.03 s); with incoming rows unique on the key,
+    the two leave the same rows. Dates a catch-up merges before the window are
+    newer than every loaded date, so they have no row to replace.
     The contract is enforced on every target but the local BigQuery emulator,
     which cannot parse dbt's enforced-contract DDL (README: emulator gaps). -#}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
+        incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
         unique_key=['player_lookup', 'game_date', 'prop_type', 'system_id'],
         on_schema_change='fail',
         contract={'enforced': target.name != 'bq_emulator'},
@@ -28,11 +34,11 @@
             if target.type == 'bigquery' else none
         ),
         cluster_by=(['game_date', 'system_id', 'prop_type'] if target.type == 'bigquery' else none),
-        incremental_predicates=(
-            ['DBT_INTERNAL_DEST.game_date >= ' ~ props_contracts.add_days(
-                props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_merge_lookback_days'))]
-            if target.type == 'bigquery' else none
-        ),
+        incremental_predicates=[
+            ('DBT_INTERNAL_DEST' if target.type == 'bigquery' else 'DBT_INCREMENTAL_TARGET')
+            ~ '.game_date >= ' ~ props_contracts.add_days(
+                props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_merge_lookback_days'))
+        ],
     )
 }}
 
