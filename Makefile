@@ -75,7 +75,13 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 	$(BIN)/ruff check scripts pytests
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
-	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros
+	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
+	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros > target/sqlfluff.log 2>&1; \
+		rc=$$?; grep -v 'because it is a macro' target/sqlfluff.log; \
+		if grep -Eq '(Compilation|Catalog|Runtime|Database|Parsing|Binder|Parser) Error|dbt compilation error' target/sqlfluff.log; then \
+			echo "lint: sqlfluff could not compile a model (above); it was not linted" >&2; exit 1; fi; \
+		exit $$rc
 
 clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
 	rm -rf $(VENV) $(BQEMU) $(EDR) target logs .warehouse
