@@ -170,13 +170,15 @@ def alert_lock(wh: Warehouse, clock, ttl: timedelta = timedelta(minutes=10),
     while True:
         now = clock()
         wh.query(take, {"name": "alert", "holder": holder, "now": now, "expires": now + ttl})
-        [row] = wh.query(f"select holder, acquired_at from {table} where name = @name", {"name": "alert"})
-        if row["holder"] == holder:
+        rows = wh.query(f"select holder, acquired_at from {table} where name = @name", {"name": "alert"})
+        if rows and rows[0]["holder"] == holder:
             break
         if time.monotonic() > deadline:
-            raise AlertStateError(f"another `alert` run has held the alert lock since {row['acquired_at']} UTC "
+            since = f"since {rows[0]['acquired_at']} UTC " if rows else ""
+            raise AlertStateError(f"another `alert` run has held the alert lock {since}"
                                   f"(it expires {ttl} after it was taken); try again later")
-        time.sleep(0.5)
+        if rows:  # held by another run; none: it was released between the take and this read
+            time.sleep(0.5)
     try:
         yield holder
     finally:
