@@ -105,6 +105,9 @@ def test_bench_prints_its_figures(tmp_path):
     assert figures["histories"][0]["daily_cold"]["parse"].startswith("full: ")
     assert figures["histories"][0]["week_peak_mb"] > 0 and figures["ratios"]["simulate_peak_longest_over_week"] > 0
     assert any(line.strip().startswith("simulator peak at 2d / at 7d") for line in lines)
+    # one history: each daily run paired with itself
+    assert figures["ratios"]["daily_longest_over_daily_shortest_paired"] == 1.0
+    assert any("paired run by run, median 1.00" in line for line in lines)
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output
 
