@@ -1,4 +1,4 @@
-# The README's commands. Every target creates (once) and reuses .venv itself.
+# The commands of README.md and docs/. Every target creates (once) and reuses .venv itself.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,7 +12,7 @@ export PROPS_DUCKDB_PATH ?= $(CURDIR)/.warehouse/props_contracts.duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .DEFAULT_GOAL := help
-.PHONY: bench help demo test test-deps lint install browser bq-emulator hub-packages edr clean matrix
+.PHONY: bench help demo docs test test-deps lint install browser bq-emulator hub-packages edr clean matrix
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ $(BQEMU_STAMP): constraints-bqemulator.txt
 
 bq-emulator: $(BQEMU_STAMP) ## Create the BigQuery emulator's own virtualenv (used by make test)
 
-hub-packages: $(STAMP) ## Install packages.hub.yml into dbt_packages/ (hub, or PROPS_DBT_PACKAGES_DIR); see README "Elementary"
+hub-packages: $(STAMP) ## Install packages.hub.yml into dbt_packages/ (hub, or PROPS_DBT_PACKAGES_DIR); see docs/elementary.md
 	$(BIN)/props-contracts hub-packages
 
 $(EDR_STAMP): constraints-edr.txt
@@ -71,8 +71,12 @@ test: test-deps ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, 
 	$(MAKE) lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
-lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
+lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs site in strict mode
 	$(BIN)/ruff check scripts pytests
+	@# a broken link, a missing anchor or a page left out of mkdocs.yml's nav fails
+	$(BIN)/mkdocs build --strict --quiet
+	$(BIN)/hadolint Dockerfile
+	bash -n deploy/scheduled-job.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
@@ -82,6 +86,9 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros
 		if grep -Eq '(Compilation|Catalog|Runtime|Database|Parsing|Binder|Parser) Error|dbt compilation error' target/sqlfluff.log; then \
 			echo "lint: sqlfluff could not compile a model (above); it was not linted" >&2; exit 1; fi; \
 		exit $$rc
+
+docs: $(STAMP) ## Build the docs/ pages as a site in target/site (mkdocs, strict)
+	$(BIN)/mkdocs build --strict
 
 clean: ## Remove the virtualenv, dbt's target/ and the local warehouse
 	rm -rf $(VENV) $(BQEMU) $(EDR) target logs .warehouse

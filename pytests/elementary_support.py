@@ -42,7 +42,7 @@ def build_shape(manifest_path: Path) -> dict[str, dict]:
     return out
 
 
-# Every test on the switch carries one of these tags (the README's convention).
+# Every test on the switch carries one of these tags (the convention of docs/elementary.md).
 SWITCH_TAGS = {"elementary", "dbt_expectations"}
 
 

@@ -80,10 +80,10 @@ def test_the_image_build_parse_is_reused_and_never_stands_in_for_another_project
     assert relation.startswith("`another-project`.")
 
 
-def test_readme_thresholds_table_is_current():
+def test_docs_thresholds_table_is_current():
     table = catalog_markdown(load_catalog(ROOT), ROOT)
-    readme = (ROOT / "README.md").read_text()
-    assert table in readme, "README thresholds table is stale: paste `props-contracts invariants --markdown`"
+    page = (ROOT / "docs" / "contracts.md").read_text()
+    assert table in page, "docs/contracts.md thresholds table is stale: paste `props-contracts invariants --markdown`"
 
 
 def test_every_invariant_id_has_a_contract_in_the_project(tmp_path):

@@ -1,7 +1,7 @@
 """The Elementary / dbt_expectations integration with the real packages.
 
 Runs only when PROPS_DBT_PACKAGES_DIR points at a directory holding the hub
-packages (README, "Elementary and dbt_expectations": elementary, dbt_utils,
+packages (docs/elementary.md: elementary, dbt_utils,
 dbt_expectations, dbt_date, and edr/dbt_utils 0.8.x for edr's own project) and
 the edr CLI is installed (`make edr`, or PROPS_EDR_BIN). Otherwise every test is
 skipped with the reason in the pytest summary.
@@ -44,7 +44,7 @@ ELEMENTARY_SCHEMA = "props_contracts_elementary"
 def _skip_reason() -> str | None:
     if PACKAGES is None:
         return (f"{PKG_ENV} is not set: point it at a directory with the hub packages "
-                "(README, 'Elementary and dbt_expectations') to test the real-package integration")
+                "(docs/elementary.md) to test the real-package integration")
     needed = [p.project_name for p in pinned_packages(ROOT)] + ["edr/dbt_utils"]
     missing = [n for n in needed if not (PACKAGES / n / "dbt_project.yml").is_file()]
     if missing:
@@ -174,7 +174,7 @@ def test_a_clean_week_with_the_switch_on_exits_0_and_runs_the_monitors(project, 
     assert by_type.get("anomaly_detection") == 2 and by_type.get("schema_change", 0) >= 20, by_type
 
 
-# Where a package test and ours disagree on the same case, and why (README, the mapping table).
+# Where a package test and ours disagree on the same case, and why (docs/elementary.md, the mapping table).
 EXPECTED_DIFFERENCES = {
     "pass_recency_within": "dbt_utils.recency judges against the wall clock, ours against as_of",
     "nulls_value_between": "expect_column_values_to_be_between passes a NULL value; ours fails it",

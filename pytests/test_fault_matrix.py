@@ -6,7 +6,7 @@ week, none of which breaks or hides another): each must be caught, and nothing
 outside its group may fail at error. `make matrix` (PROPS_FAULTS_ALONE=1) gives
 each fault a week of its own, so "nothing else" is exact per fault.
 
-Writes target/fault_matrix.md and target/fault_matrix.json (the README shows it).
+Writes target/fault_matrix.md and target/fault_matrix.json (docs/testing.md shows it).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def project_vars(root: Path) -> dict:
 
 
 def catalog_markdown(catalog: dict[str, Invariant], root: Path) -> str:
-    """The README's thresholds table, generated so it cannot drift from the project."""
+    """The thresholds table of docs/contracts.md, generated so it cannot drift from the project."""
     defaults = project_vars(root)
     lines = [
         "| ID | Invariant | Severity | Threshold var = default | When it fails |",

@@ -125,7 +125,7 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 @click.option("--quiet", is_flag=True, help="Only the summary, not dbt's progress.")
 @click.option("--elementary", is_flag=True,
               help="Set the elementary_enabled var: Elementary's models, hooks and monitors, and the "
-                   "package tests (needs `make hub-packages`; README, \"Elementary and dbt_expectations\").")
+                   "package tests (needs `make hub-packages`; docs/elementary.md).")
 def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet, elementary):
     """Build the models, run every contract, record the run, print the summary.
 
@@ -216,7 +216,7 @@ def alert(database, target, dry_run):
     "could not evaluate", resolutions.
 
     Reads the run and the alert log from the warehouse (no local state).
-    Channels come from the environment (README, "Alerts"). Exit 0 when every
+    Channels come from the environment (docs/alerts.md). Exit 0 when every
     event was delivered (or there was nothing to send), 2 when a channel still
     failed after retries (nothing is logged, so the next run sends again) or
     when the latest run left invariants unevaluated.
@@ -451,7 +451,7 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
 
 
 @main.command()
-@click.option("--markdown", is_flag=True, help="As the README's Markdown table.")
+@click.option("--markdown", is_flag=True, help="As the Markdown table of docs/contracts.md.")
 def invariants(markdown):
     """List the invariant catalog: ID, severity, thresholds, runbook hint."""
     def body() -> int:

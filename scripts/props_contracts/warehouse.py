@@ -222,7 +222,7 @@ def bigquery_target(target: str, env: Mapping[str, str]) -> BigQueryTarget:
     project = env.get("PROPS_BQ_PROJECT", "").strip()
     if not project:
         raise UsageError("target bigquery: PROPS_BQ_PROJECT is not set (the GCP project that runs the "
-                         "jobs and holds the contract datasets; README, 'Pointing it at BigQuery')")
+                         "jobs and holds the contract datasets; docs/bigquery.md)")
     if not re.fullmatch(r"[a-z][a-z0-9.:-]{3,62}", project):
         raise UsageError(f"target bigquery: PROPS_BQ_PROJECT={project!r} is not a GCP project id")
     dataset = env.get("PROPS_BQ_DATASET", "props_contracts")

@@ -256,7 +256,7 @@ def _prc04(world: World, rng: random.Random) -> None:
               started_at=started, completed_at=None, duration_seconds=None)
 
 
-@fault("PRC-05", "error", "The last PredictionCoordinator run took 8.2x its weekly median.",
+@fault("PRC-05", "error", "The last PredictionCoordinator run took 608 s, about 8x its weekly median.",
        "001: PredictionCoordinator at 8.2x baseline (608 s vs 74 s) after worker boot failures.")
 def _prc05(world: World, rng: random.Random) -> None:
     runs = [r for r in world.rows(RUNS) if r["processor_name"] == "PredictionCoordinator"]
