@@ -190,10 +190,14 @@ def _simulate_in_child(db: Path, seed: int, start: date, end: date, as_of: datet
 def run_bench(day_counts: list[int], seed: int, lookback_days: int, repeats: int,
               say: Callable[[str], None]) -> tuple[datetime, list[BenchRow]]:
     """(the instant every run is judged at, one row per history length)."""
-    from props_contracts.runner import resolve_window
+    from props_contracts.runner import MAX_SIMULATED_DAYS, resolve_window
 
-    if not day_counts or any(d <= 0 for d in day_counts):
-        raise UsageError(f"--days needs positive numbers of days, got {day_counts}")
+    if not day_counts or any(not 1 <= d <= MAX_SIMULATED_DAYS for d in day_counts):
+        raise UsageError(f"--days needs numbers of days between 1 and {MAX_SIMULATED_DAYS}, got {day_counts}")
+    if len(day_counts) > 4 or len(set(day_counts)) != len(day_counts):
+        raise UsageError(f"--days takes at most 4 distinct history lengths, got {day_counts}")
+    if not 1 <= lookback_days <= 3660:
+        raise UsageError(f"--lookback-days must be between 1 and 3660, got {lookback_days}")
     if not 1 <= repeats <= 20:
         raise UsageError(f"--repeats must be between 1 and 20, got {repeats}")
     # one fixed night, so every history length is judged at the same instant

@@ -337,10 +337,11 @@ def _demo(database, seed, days, quiet) -> int:
 
 @main.command()
 @click.option("--days", "days", default="180,720", show_default=True,
-              help="History lengths to simulate, comma-separated game dates (180 is about a season).")
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--lookback-days", type=int, default=7, show_default=True, help="The contracts' window.")
-@click.option("--repeats", type=int, default=3, show_default=True, help="Daily runs per history (the median).")
+              help="History lengths to simulate, comma-separated game dates, 1-1500 each, at most 4 "
+                   "(180 is about a season).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), default=7, show_default=True)
+@click.option("--lookback-days", type=int, default=7, show_default=True, help="The contracts' window (1-3660).")
+@click.option("--repeats", type=int, default=3, show_default=True, help="Daily runs per history, the median (1-20).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("target/bench.json"), show_default=True, help="Where to write the figures as JSON.")
 def bench(days, seed, lookback_days, repeats, json_path):

@@ -198,8 +198,15 @@ class Dbt:
         if s.vars:
             import json
             args += ["--vars", json.dumps(s.vars, default=str)]
-        if s.quiet:
-            args.insert(0, "--quiet")
+        # Quiet: dbt prints nothing (not even its FAIL lines: the summary names every
+        # failure, and dbt's own errors come back in the results and exceptions). `ls`
+        # is data for the runner, never for the person. Colour codes only on a terminal.
+        # dbt's file log (the benchmark reads it) keeps its own level, which would follow
+        # the console's "none" if it were not given.
+        if s.quiet or list(command[:1]) == ["ls"]:
+            args = ["--log-level", "none", "--log-level-file", os.environ.get("DBT_LOG_LEVEL_FILE", "debug"), *args]
+        elif not sys.stderr.isatty():
+            args = ["--no-use-colors", *args]
         env = self._env()
         # dbt's console output goes to stderr: stdout carries only our own output
         # (the summary, gate's JSON), so an orchestrator can parse it.

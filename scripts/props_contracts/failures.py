@@ -17,6 +17,10 @@ KEY_COLUMNS = (
 )
 
 
+# A value longer than this is cut at its end (never in its middle).
+MAX_VALUE = 160
+
+
 def format_row(row: dict) -> str:
     """One line naming the row's entities. Control characters are stripped: a
     value (a player name from the pipeline) must not drive the terminal."""
@@ -28,6 +32,7 @@ def format_row(row: dict) -> str:
         if isinstance(v, float):
             v = f"{v:.3f}"
         text = strip_control(str(v))
-        # long values (file paths) keep their distinctive end
-        parts.append(f"{strip_control(str(k))}={text if len(text) <= 70 else text[:25] + '...' + text[-42:]}")
+        # a long value is shortened at its end only: the start of a file path is the
+        # prefix a runbook asks for (ING-01: register a processor for it)
+        parts.append(f"{strip_control(str(k))}={text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 3] + '...'}")
     return " ".join(parts)

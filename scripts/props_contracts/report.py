@@ -132,7 +132,10 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
             by_id[r.invariant_id].append(r)
     counts: dict[str, int] = defaultdict(int)
     status_rows, detail_rows = [], []
-    for inv in sorted(catalog.values(), key=lambda i: (i.phase_tag, i.invariant_id)):
+    # failures first, then what could not be evaluated, warnings, passes; by phase within each
+    rank = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 4}
+    for inv in sorted(catalog.values(), key=lambda i: (
+            rank.get(rec.invariants.get(i.invariant_id, ("none",))[0], 3), i.phase_tag, i.invariant_id)):
         status, _, reason = rec.invariants.get(inv.invariant_id, ("none", "", "not selected in this run"))
         counts[status] += 1
         strip = "".join(f'<span class="{e(s)}" title="{e(lbl)}: {e(s)}"></span>'
