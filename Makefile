@@ -68,8 +68,10 @@ test-deps:
 	$(MAKE) -j3 $(STAMP) $(BQEMU_STAMP) browser
 
 test: test-deps ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, fault matrix, alerts, report
+	@echo "== make test: lint (ruff, the docs site, the Dockerfile, sqlfluff) =="
 	$(MAKE) lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
+	@echo "== make test: pytest on $(PYTEST_WORKERS) workers, each file whole on one worker, the longest first; a line per test as it ends =="
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 -v
 
 lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs site in strict mode
 	$(BIN)/ruff check scripts pytests
@@ -79,6 +81,7 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs si
 	bash -n deploy/scheduled-job.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
+	@echo "lint: sqlfluff with the dbt templater over models and macros (about 2 minutes) ..."
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
 	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros > target/sqlfluff.log 2>&1; \
