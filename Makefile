@@ -71,7 +71,7 @@ test: test-deps ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, 
 	$(MAKE) lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
-lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs site in strict mode
+lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, dbt-score, the docs site in strict mode
 	$(BIN)/ruff check scripts pytests
 	@# a broken link, a missing anchor or a page left out of mkdocs.yml's nav fails
 	$(BIN)/mkdocs build --strict --quiet
@@ -79,6 +79,10 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs si
 	bash -n deploy/scheduled-job.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
+	@# dbt-score on the manifest of a plain parse (no warehouse; partial parse kept in its own
+	@# target dir): descriptions, owners, macro docs. Threshold and disabled rules: pyproject.toml
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/dbt parse --quiet --target-path target/dbt-score
+	$(BIN)/dbt-score lint --manifest target/dbt-score/manifest.json
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
 	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros > target/sqlfluff.log 2>&1; \
