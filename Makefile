@@ -71,7 +71,7 @@ test: test-deps ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, 
 	$(MAKE) lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15
 
-lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, dbt-score, the docs site in strict mode
+lint: $(STAMP) ## ruff on the Python, sqlfluff on models, macros and analyses, dbt-score, the docs site in strict mode
 	$(BIN)/ruff check scripts pytests
 	@# a broken link, a missing anchor or a page left out of mkdocs.yml's nav fails
 	$(BIN)/mkdocs build --strict --quiet
@@ -85,7 +85,7 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, dbt-score, 
 	$(BIN)/dbt-score lint --manifest target/dbt-score/manifest.json
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
-	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros > target/sqlfluff.log 2>&1; \
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros analyses > target/sqlfluff.log 2>&1; \
 		rc=$$?; grep -v 'because it is a macro' target/sqlfluff.log; \
 		if grep -Eq '(Compilation|Catalog|Runtime|Database|Parsing|Binder|Parser) Error|dbt compilation error' target/sqlfluff.log; then \
 			echo "lint: sqlfluff could not compile a model (above); it was not linted" >&2; exit 1; fi; \

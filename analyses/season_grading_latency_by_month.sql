@@ -21,7 +21,7 @@ by_month as (
         avg(median_latency_hours) as mean_nightly_median_hours,
         max(p95_latency_hours) as worst_nightly_p95_hours
     from nights
-    group by 1
+    group by month_start
 )
 
 select * from by_month

@@ -19,7 +19,7 @@ by_month as (
         sum(teams_without_predictions) as team_nights_without_predictions,
         sum(missing_players) as missing_player_nights
     from nights
-    group by 1
+    group by month_start
 )
 
 select * from by_month
