@@ -79,10 +79,12 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models, macros and analyses, d
 	bash -n deploy/scheduled-job.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
-	@# dbt-score on the manifest of a plain parse (no warehouse; partial parse kept in its own
-	@# target dir): descriptions, owners, macro docs. Threshold and disabled rules: pyproject.toml
-	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/dbt parse --quiet --target-path target/dbt-score
-	$(BIN)/dbt-score lint --manifest target/dbt-score/manifest.json
+	@# dbt-score (descriptions, owners, macro docs; threshold and disabled rules in pyproject.toml)
+	@# on a `dbt parse` it runs in its own process (-p: one dbt import, not two), no warehouse.
+	@# dbt writes to DBT_TARGET_PATH, dbt-score reads DBT_TARGET_DIR: both name the same dir,
+	@# which keeps the partial parse between runs
+	DBT_TARGET_PATH=target/dbt-score DBT_TARGET_DIR=target/dbt-score \
+		PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/dbt-score lint --run-dbt-parse
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
 	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros analyses > target/sqlfluff.log 2>&1; \
