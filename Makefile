@@ -73,7 +73,7 @@ test: test-deps ## Run every test: lint, dbt parse for BigQuery, dbt on DuckDB, 
 	@echo "== make test: pytest on $(PYTEST_WORKERS) workers, each file whole on one worker, the longest first; a line per test as it ends =="
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=15 -v
 
-lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs site in strict mode
+lint: $(STAMP) ## ruff on the Python, sqlfluff on models, macros and analyses, dbt-score, the docs site in strict mode
 	$(BIN)/ruff check scripts pytests
 	@# a broken link, a missing anchor or a page left out of mkdocs.yml's nav fails
 	$(BIN)/mkdocs build --strict --quiet
@@ -81,10 +81,16 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models and macros, the docs si
 	bash -n deploy/scheduled-job.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
-	@echo "lint: sqlfluff with the dbt templater over models and macros (about 2 minutes) ..."
+	@# dbt-score (descriptions, owners, macro docs; threshold and disabled rules in pyproject.toml)
+	@# on a `dbt parse` it runs in its own process (-p: one dbt import, not two), no warehouse.
+	@# dbt writes to DBT_TARGET_PATH, dbt-score reads DBT_TARGET_DIR: both name the same dir,
+	@# which keeps the partial parse between runs
+	DBT_TARGET_PATH=target/dbt-score DBT_TARGET_DIR=target/dbt-score \
+		PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/dbt-score lint --run-dbt-parse
+	@echo "lint: sqlfluff with the dbt templater over models, macros and analyses (about 2 minutes) ..."
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
-	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros > target/sqlfluff.log 2>&1; \
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros analyses > target/sqlfluff.log 2>&1; \
 		rc=$$?; grep -v 'because it is a macro' target/sqlfluff.log; \
 		if grep -Eq '(Compilation|Catalog|Runtime|Database|Parsing|Binder|Parser) Error|dbt compilation error' target/sqlfluff.log; then \
 			echo "lint: sqlfluff could not compile a model (above); it was not linted" >&2; exit 1; fi; \

@@ -7,6 +7,8 @@ test_run_integrity.py.
 
 from __future__ import annotations
 
+import sqlglot
+
 from conftest import AS_OF, DAILY_MARTS, ROOT, settings_for, simulate
 from emulator_support import PROJECT
 from emulator_support import client as _client
@@ -74,3 +76,12 @@ def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tm
         mart_merge = next(settings.target_path.glob(f"run/**/{mart}.sql")).read_text()
         assert "merge into" in mart_merge and "DBT_INTERNAL_DEST.game_date >=" in mart_merge, mart
         assert check_queries([CheckedQuery(f"the MERGE of {mart}", mart_merge)], relations) == [], mart
+    # and the analysts' season queries (analyses/) compiled by dbt-bigquery are BigQuery SQL that
+    # parses, bounds its partitioned reads by the season's dates, and answers on the emulator
+    season = {p.stem: p.read_text() for p in settings.target_path.glob("compiled/props_contracts/analyses/*.sql")}
+    assert len(season) >= 3
+    bigquery = _client(emulator)
+    for name, sql in sorted(season.items()):
+        assert sqlglot.parse_one(sql, read="bigquery") is not None, name
+        assert check_queries([CheckedQuery(f"analysis {name}", sql)], relations) == [], name
+        assert list(bigquery.query(sql).result()), name

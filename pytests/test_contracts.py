@@ -131,6 +131,33 @@ def test_snapshots_record_a_lockout_change_and_docs_generate(tmp_path, dbt_facto
     import json
     catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
     assert "model.props_contracts.fct_player_prop_predictions" in catalog["nodes"]
+    # and every column of every mart and intermediate model, as the warehouse has it, is described
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    documented = {uid: node for uid, node in manifest["nodes"].items()
+                  if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "intermediate")}
+    assert len(documented) >= 29 and set(documented) <= set(catalog["nodes"])
+    undescribed = [
+        f"{node['name']}.{column}"
+        for uid, node in sorted(documented.items())
+        for column in catalog["nodes"][uid]["columns"]
+        if not ({k.lower(): v for k, v in node["columns"].items()}.get(column.lower()) or {}).get("description", "").strip()
+    ]
+    assert undescribed == [], "describe these columns in the model's YAML: " + ", ".join(undescribed)
+    assert manifest["docs"]["doc.props_contracts.__overview__"]["block_contents"].strip()
+    # and every season analysis compiled (docs generate compiles them) to DuckDB SQL that answers
+    analyses = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "analysis"}
+    compiled = {p.stem: p.read_text() for p in (tmp_path / "target").glob("compiled/props_contracts/analyses/*.sql")}
+    assert len(analyses) >= 3 and set(compiled) == analyses
+    con = duckdb.connect(str(db))
+    answers = {name: con.execute(sql).fetchall() for name, sql in compiled.items()}
+    nights = con.execute("select count(*) from props_contracts_marts.fct_prediction_coverage_by_date").fetchone()[0]
+    teams = con.execute("select count(distinct team_abbr) from props_contracts_intermediate.int_team_games "
+                        "where is_expected_final").fetchone()[0]
+    con.close()
+    assert all(answers.values()), [name for name, rows in answers.items() if not rows]
+    # (the month rows add up to the mart's nights; one row per team that played)
+    assert sum(row[1] for row in answers["season_prediction_coverage_by_month"]) == nights > 0
+    assert len(answers["season_boxscore_coverage_by_team"]) == teams > 0
 
 
 def test_bad_input_lands_on_named_contracts_and_loses_nothing(tmp_path):

@@ -32,6 +32,7 @@
         'business_timezone': {'kind': 'timezone'},
         'generic_test_cases': {'kind': 'boolean'},
         'earliest_plausible_date': {'kind': 'date'},
+        'season_start_date': {'kind': 'date'},
 
         'elementary_enabled': {'kind': 'boolean'},
         'disable_run_results': {'kind': 'boolean'},
