@@ -202,7 +202,7 @@ def test_a_plain_build_after_the_fix_resolves_and_the_report_renders_it(plain):
     assert ("evaluated again", "PRD-05", "not evaluated") in kinds
     assert plain["alert after the fix"].returncode == 0, plain["alert after the fix"].stderr
     assert plain["report"].returncode == 0, plain["report"].stderr
-    assert f"run <code>{rec['run_id'][:8]}</code>" in plain["report page"]
+    assert f"run <code>{rec['run_id'][:8]}</code>\n(<code>dbt build</code>)" in plain["report page"]
     assert 'class="warnline"' not in plain["report page"]
 
 

@@ -175,7 +175,7 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>props-contracts: pipeline invariants</h1>
 <p>Generated {stamp} from target <code>{e(rec.target_name)}</code>, run <code>{e(rec.run_id[:8])}</code>
-started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
+(<code>{e(rec.command)}</code>) started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
 history of the last {len(data.labels)} run(s).</p></header>
 <main>{notes}<div class="cards">{cards}</div>
 <section><h2>Invariants now</h2><table><thead><tr><th>ID</th><th>Status</th><th>Phase</th><th>Invariant</th>
