@@ -107,11 +107,13 @@ def test_a_plain_dbt_build_on_the_emulator_writes_the_record_alert_reads(emulato
     assert alert.returncode == 0, alert.stderr
     assert "(dbt build," in alert.stdout and "SCH-01 FAILING" in alert.stdout
     client = _client(emulator)
-    [run] = list(client.query("select command, exit_code, selection, invariants_expected "
-                              f"from `{PROJECT}.props_contracts_audit.contract_runs`").result())
+    [run] = list(client.query("select run_id, command, exit_code, selection, invariants_expected "
+                              f"from `{PROJECT}.props_contracts_audit.contract_runs` "
+                              "order by started_at desc limit 1").result())
     assert (run["command"], run["exit_code"], run["invariants_expected"]) == ("dbt build", 1, 1)
     [row] = [json.loads(r["row_json"]) for r in client.query(
-        f"select row_json from `{PROJECT}.props_contracts_audit.contract_failing_rows`").result()]
+        f"select row_json from `{PROJECT}.props_contracts_audit.contract_failing_rows` "
+        f"where run_id = '{run['run_id']}'").result()]
     assert "points" in json.dumps(row)
     # and the hook created each table with the DDL BigQueryWarehouse sends (the emulator
     # drops partitioning and clustering, so the statements dbt ran are compared)
