@@ -85,3 +85,53 @@ def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tm
         assert sqlglot.parse_one(sql, read="bigquery") is not None, name
         assert check_queries([CheckedQuery(f"analysis {name}", sql)], relations) == [], name
         assert list(bigquery.query(sql).result()), name
+
+
+def test_a_plain_dbt_build_on_the_emulator_writes_the_record_alert_reads(emulator, tmp_path):
+    # given a week where a loader recreated a box-score table with points as STRING (SCH-01)
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from scenario import cli
+
+    db = tmp_path / "w.duckdb"
+    simulate(db, inject=("SCH-01",))
+    load_into_bigquery(_client(emulator), PROJECT, db, load_source_tables(ROOT / "models"))
+    env = {**os.environ, "DBT_PROFILES_DIR": str(ROOT), "PROPS_BQ_EMULATOR_ENDPOINT": emulator,
+           "PROPS_BQ_EMULATOR_PROJECT": PROJECT, "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs")}
+    env.pop("PROPS_CONTRACTS_CLI", None)
+    # when a plain `dbt build` of that source runs (its contracts only: the emulator is slow,
+    # and the whole project's build on it is the CLI scenario's job)
+    build = subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--target", "bq_emulator",
+                            "--select", "source:props_contracts.nba_raw.bdl_player_boxscores",
+                            "--indirect-selection", "cautious",
+                            "--vars", json.dumps({"as_of": f"{AS_OF:%Y-%m-%d %H:%M:%S}"})],
+                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert build.returncode == 1, build.stdout[-3000:]
+    assert "props-contracts: wrote the run record" in build.stdout
+    # then `alert` reads the record the hook wrote into BigQuery: SCH-01 fails, naming the column
+    alert = cli(["alert", "--dry-run", "--target", "bq_emulator"], env)
+    assert alert.returncode == 0, alert.stderr
+    assert "(dbt build," in alert.stdout and "SCH-01 FAILING" in alert.stdout
+    client = _client(emulator)
+    [run] = list(client.query("select run_id, command, exit_code, selection, invariants_expected "
+                              f"from `{PROJECT}.props_contracts_audit.contract_runs` "
+                              "order by started_at desc limit 1").result())
+    assert (run["command"], run["exit_code"], run["invariants_expected"]) == ("dbt build", 1, 1)
+    [row] = [json.loads(r["row_json"]) for r in client.query(
+        f"select row_json from `{PROJECT}.props_contracts_audit.contract_failing_rows` "
+        f"where run_id = '{run['run_id']}'").result()]
+    assert "points" in json.dumps(row)
+    # and the hook created each table with the DDL BigQueryWarehouse sends (the emulator
+    # drops partitioning and clustering, so the statements dbt ran are compared)
+    from props_contracts.records import ALL_TABLES, HISTORY
+    from props_contracts.warehouse import bigquery_ddl
+    log = (tmp_path / "logs" / "dbt.log").read_text()
+    for t in (*ALL_TABLES, HISTORY):
+        assert bigquery_ddl(f"`{PROJECT}`.`props_contracts_audit`.`{t.name}`", t) in log, t.name
+    table = client.get_table(f"{PROJECT}.props_contracts_audit.contract_runs")
+    assert [f.name for f in table.schema] == [c for c, _ in ALL_TABLES[0].columns]

@@ -5,9 +5,7 @@
     {%- if not execute or not results -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set relation = props_contracts.results_history_relation() -%}
-    {%- do adapter.create_schema(relation) -%}
-    {%- do run_query(props_contracts.create_results_history(relation)) -%}
+    {%- set relation = props_contracts.create_audit_table('contract_results_history') -%}
     {%- set rows = [] -%}
     {%- for r in results if r.node is defined and r.node.resource_type in ['model', 'test', 'seed', 'snapshot', 'unit_test'] -%}
         {%- set meta = r.node.config.meta or {} -%}

@@ -235,10 +235,13 @@ def _alert(database, target, dry_run) -> int:
     if not dry_run and not config.channels:
         raise UsageError("no alert channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
                          "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
+    from props_contracts.records import stale_reasons
+
     settings = make_settings(database, target, None, None, quiet=True)
-    rec, events, sent = alert_cycle(warehouse_for(settings), config, load_catalog(project_root()), utcnow,
-                                    dry_run=dry_run)
-    click.echo(f"alerts for run {rec.run_id[:8]} ({rec.started_at:%Y-%m-%d %H:%M} UTC, target {rec.target_name}):")
+    wh = warehouse_for(settings)
+    rec, events, sent = alert_cycle(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run)
+    click.echo(f"alerts for run {rec.run_id[:8]} ({rec.command}, {rec.started_at:%Y-%m-%d %H:%M} UTC, "
+               f"target {rec.target_name}):")
     if not events:
         click.echo("alerts: nothing new to send")
     elif dry_run:
@@ -248,11 +251,14 @@ def _alert(database, target, dry_run) -> int:
             click.echo(f"  {fmt.headline(e)}")
     else:
         click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+    stale = stale_reasons(wh, rec, utcnow())
+    for reason in stale:
+        click.echo(strip_control(f"error: the run record {rec.run_id[:8]} is stale: {reason}; "
+                                 "run the contracts again (props-contracts run, or dbt build)"), err=True)
     if rec.unknown:
         click.echo(f"error: the latest run could not evaluate {', '.join(sorted(rec.unknown))}; "
                    "their alerts stay open", err=True)
-        return 2
-    return 0
+    return 2 if stale or rec.unknown else 0
 
 
 @main.command()

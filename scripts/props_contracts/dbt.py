@@ -120,6 +120,9 @@ class Dbt:
         self.manifest: object | None = None
         self.manifest_dict: dict | None = None
         self.invocations = 0
+        # dbt's invocation_id of each call: the run record lists them
+        # (contract_run_invocations), so readers know these calls are accounted for
+        self.invocation_ids: list[str] = []
         # how the last parse went: "reused" (dbt's partial_parse.msgpack in the
         # artifacts directory matched: a baked parse, see `props-contracts parse`),
         # "full: <dbt's reason>", or "cached" (this process parsed it already)
@@ -173,8 +176,10 @@ class Dbt:
 
     def _env(self) -> dict[str, str]:
         s = self.settings
+        # PROPS_CONTRACTS_CLI: the on-run-end hook writes no run record of its own
+        # (macros/results/record_run.sql): this process writes the record of the run
         env = {"DBT_PROFILES_DIR": str(s.project_dir), "PROPS_GIT_SHA": git_sha(s.project_dir),
-               **s.extra_env}
+               "PROPS_CONTRACTS_CLI": "1", **s.extra_env}
         if s.duckdb_path is not None:
             env["PROPS_DUCKDB_PATH"] = str(s.duckdb_path)
         return env
@@ -188,6 +193,7 @@ class Dbt:
         that caught something); a model or test that errored still raises.
         """
         from dbt.cli.main import dbtRunner  # deferred: importing dbt costs ~1 s
+        from dbt_common.invocation import get_invocation_id
 
         s = self.settings
         args = [*command, "--project-dir", str(s.project_dir), "--profiles-dir", str(s.project_dir),
@@ -212,7 +218,12 @@ class Dbt:
         # (the summary, gate's JSON), so an orchestrator can parse it.
         with _env(env), contextlib.redirect_stdout(sys.stderr):
             self.invocations += 1
-            result = dbtRunner(manifest=self.manifest, callbacks=callbacks).invoke(args)
+            before = get_invocation_id()
+            try:
+                result = dbtRunner(manifest=self.manifest, callbacks=callbacks).invoke(args)
+            finally:
+                if get_invocation_id() != before:  # dbt started (and named) this invocation
+                    self.invocation_ids.append(get_invocation_id())
         if result.exception is not None:
             raise DbtInvocationError(
                 f"dbt {' '.join(command)} failed: {type(result.exception).__name__}: {result.exception}"

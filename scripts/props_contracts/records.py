@@ -9,6 +9,16 @@ Tables (in `<schema>_audit`; on BigQuery partitioned by the run's date):
   contract_run_results     one row per contract (data test) or freshness check
   contract_run_invariants  one row per invariant the run set out to evaluate
   contract_failing_rows    up to ROWS_PER_PARTITION rows per failing contract and date
+  contract_run_invocations the dbt invocations a record accounts for (its own build/test calls)
+
+A record is written by `props-contracts run` / `gate` (write_run) or, for a plain
+`dbt build` / `dbt test`, by the on-run-end hook macros/results/record_run.sql.
+Both create these tables from one declaration, the Table objects below: the hook
+reads them from macros/results/run_record_tables.sql, generated from this module
+(record_tables_macro; pytests/test_plain_dbt_record.py fails when it drifts).
+Every dbt invocation also appends its node results to contract_results_history
+(macros/results/record_results.sql): an invocation there that no completed record
+accounts for makes a record stale (unrecorded_invocations).
 """
 
 from __future__ import annotations
@@ -61,7 +71,24 @@ FAILING_ROWS = Table("contract_failing_rows", (
     ("invariant_id", STRING), ("partition_date", STRING), ("partition_rows", INT64),
     ("row_index", INT64), ("row_json", STRING),
 ), partition_by="started_at", cluster_by=("invariant_id",))
-ALL_TABLES = (RUNS, RESULTS, INVARIANTS, FAILING_ROWS)
+INVOCATIONS = Table("contract_run_invocations", (
+    ("run_id", STRING), ("started_at", TIMESTAMP), ("invocation_id", STRING),
+), partition_by="started_at")
+ALL_TABLES = (RUNS, RESULTS, INVARIANTS, FAILING_ROWS, INVOCATIONS)
+# One row per executed node per dbt invocation, appended by every invocation's
+# on-run-end hook (macros/results/record_results.sql), whoever started it.
+HISTORY = Table("contract_results_history", (
+    ("invocation_id", STRING), ("run_started_at", TIMESTAMP), ("recorded_at", TIMESTAMP),
+    ("target_name", STRING), ("git_sha", STRING), ("node_unique_id", STRING), ("node_name", STRING),
+    ("resource_type", STRING), ("invariant_id", STRING), ("phase", STRING), ("severity", STRING),
+    ("status", STRING), ("failures", INT64), ("execution_seconds", FLOAT64), ("message", STRING),
+), partition_by="run_started_at", cluster_by=("invariant_id",))
+# Records the readers (alert, report) never take as "the latest": gate's runs
+# evaluate one phase's gate contracts and answer the gate only.
+READER_EXCLUDED_COMMANDS = ("gate",)
+# Node types that change or judge data: an invocation that ran only unit tests is not
+# a newer evaluation of the warehouse.
+DATA_NODE_TYPES = ("model", "seed", "snapshot", "test")
 
 
 @dataclass(frozen=True)
@@ -124,6 +151,8 @@ class RunRecord:
     results: list[ContractResult] = field(default_factory=list)
     invariants: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id -> (status, severity, reason)
     rows: list[FailingRow] = field(default_factory=list)
+    # the dbt invocations this run made (its seed/build/test calls): they are this record's
+    invocation_ids: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -189,6 +218,7 @@ def write_run(wh: Warehouse, rec: RunRecord) -> None:
                      "partition_rows": fr.partition_rows, "row_index": counters[fr.unique_id],
                      "row_json": to_json(fr.row)})
     wh.append(FAILING_ROWS, rows)
+    wh.append(INVOCATIONS, [{**base, "invocation_id": i} for i in dict.fromkeys(rec.invocation_ids)])
     wh.append(RUNS, [{**base, "command": rec.command, "target_name": rec.target_name,
                       "finished_at": rec.finished_at, "as_of": rec.as_of, "window_start": rec.window_start,
                       "window_end": rec.window_end, "selection": rec.selection, "outcome": rec.outcome,
@@ -247,3 +277,119 @@ def invariant_history(wh: Warehouse, run_ids: list[tuple[str, datetime]]) -> dic
         if r["run_id"] in wanted:
             out[r["invariant_id"]][r["run_id"]] = r["status"]
     return out
+
+
+# ---- any command's record, and what no record accounts for ---------------------------
+
+def _reader_filter() -> str:
+    return " and ".join(f"command <> '{c}'" for c in READER_EXCLUDED_COMMANDS)
+
+
+def latest_record(wh: Warehouse, now: datetime) -> RunRecord | None:
+    """The newest completed record of any command that evaluates the project's
+    contracts (`props-contracts run`, a plain `dbt build` / `dbt test`), gate's
+    excluded; None if there is none in the last LATEST_RUN_MAX_AGE."""
+    wh.ensure(*ALL_TABLES)
+    since = now - LATEST_RUN_MAX_AGE
+    found = wh.query(f"select run_id from {wh.audit(RUNS)} where {_reader_filter()} "
+                     "and started_at >= @since order by started_at desc, finished_at desc limit 1",
+                     {"since": since})
+    return load_run(wh, found[0]["run_id"], since) if found else None
+
+
+def recent_records(wh: Warehouse, runs: int, now: datetime) -> list[tuple[str, datetime]]:
+    """(run_id, started_at) of the last `runs` completed records of any command but gate, oldest first."""
+    found = wh.query(f"select run_id, started_at from {wh.audit(RUNS)} where {_reader_filter()} "
+                     "and started_at >= @since order by started_at desc limit @n",
+                     {"since": now - LATEST_RUN_MAX_AGE, "n": int(runs)})
+    return [(r["run_id"], r["started_at"]) for r in reversed(found)]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A dbt invocation in contract_results_history that no completed record accounts for."""
+
+    invocation_id: str
+    started_at: datetime
+    nodes: dict[str, int]  # resource type -> nodes it ran
+
+    def describe(self) -> str:
+        ran = ", ".join(f"{n} {kind}(s)" for kind, n in sorted(self.nodes.items())) or "no node"
+        return (f"a newer dbt invocation {self.invocation_id} at {self.started_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"left no run record (it ran {ran}; a plain `dbt run`/`seed`/`snapshot`, a build or test "
+                "that crashed before its on-run-end hook finished, or one still running)")
+
+
+def unrecorded_invocations(wh: Warehouse, since: datetime, now: datetime) -> list[Invocation]:
+    """dbt invocations that started at or after `since` (the record a reader uses),
+    ran data nodes, and are linked to no completed record (contract_run_invocations
+    joined to contract_runs, gate's too: its calls are its own). Newest first."""
+    wh.ensure(*ALL_TABLES, HISTORY)
+    window = now - LATEST_RUN_MAX_AGE
+    types = ", ".join(f"'{t}'" for t in DATA_NODE_TYPES)
+    rows = wh.query(
+        f"select h.invocation_id, min(h.run_started_at) as started_at, h.resource_type, count(*) as n "
+        f"from {wh.audit(HISTORY)} as h "
+        "where h.run_started_at >= @since and h.invocation_id is not null "
+        f"and h.resource_type in ({types}) "
+        "and h.invocation_id not in ("
+        f"  select i.invocation_id from {wh.audit(INVOCATIONS)} as i "
+        f"  inner join {wh.audit(RUNS)} as r on r.run_id = i.run_id "
+        "  where i.started_at >= @window and r.started_at >= @window and i.invocation_id is not null) "
+        "group by h.invocation_id, h.resource_type",
+        {"since": since, "window": window})
+    found: dict[str, tuple[datetime, dict[str, int]]] = {}
+    for r in rows:
+        started, nodes = found.setdefault(r["invocation_id"], (r["started_at"], {}))
+        nodes[r["resource_type"]] = int(r["n"])
+        if r["started_at"] < started:
+            found[r["invocation_id"]] = (r["started_at"], nodes)
+    return sorted((Invocation(i, started, nodes) for i, (started, nodes) in found.items()),
+                  key=lambda inv: (inv.started_at, inv.invocation_id), reverse=True)
+
+
+def stale_reasons(wh: Warehouse, rec: RunRecord | None, now: datetime) -> list[str]:
+    """Why the record a reader uses is not the newest word on the warehouse: one line
+    per newer dbt invocation with no record (empty when there is none)."""
+    since = rec.started_at if rec is not None else now - LATEST_RUN_MAX_AGE
+    return [inv.describe() for inv in unrecorded_invocations(wh, since, now)]
+
+
+def no_record_message(wh: Warehouse, now: datetime, consequence: str) -> str:
+    """Why a reader has nothing to read, naming any dbt invocation that left no record."""
+    newer = stale_reasons(wh, None, now)
+    return (f"no completed `props-contracts run` or plain `dbt build` / `dbt test` recorded on target "
+            f"{wh.target} in the last 30 days: run the contracts first ({consequence})"
+            + ("; " + "; ".join(newer[:3]) if newer else ""))
+
+
+def record_tables_macro() -> str:
+    """The text of macros/results/run_record_tables.sql: the audit tables as the
+    on-run-end hooks create them, generated from the Table declarations above (one
+    source of truth), with DuckDB's type names as warehouse.py maps them, and the
+    failing-row bounds (DATE_COLUMNS, ROWS_PER_PARTITION, runner.FAILING_ROWS_READ)."""
+    from props_contracts.runner import FAILING_ROWS_READ
+    from props_contracts.warehouse import _DUCKDB_DDL
+
+    def table(t: Table) -> str:
+        cols = ", ".join(f"['{c}', '{ty}']" for c, ty in t.columns)
+        cluster = ", ".join(f"'{c}'" for c in t.cluster_by)
+        part = f"'{t.partition_by}'" if t.partition_by else "none"
+        return (f"        '{t.name}': {{\n            'columns': [{cols}],\n"
+                f"            'partition_by': {part},\n            'cluster_by': [{cluster}],\n        }},\n")
+
+    duck = ", ".join(f"'{k}': '{v}'" for k, v in _DUCKDB_DDL.items())
+    return ("{#- GENERATED from scripts/props_contracts/records.py by record_tables_macro(): do not edit.\n"
+            "    The audit tables the on-run-end hooks create, declared once in records.py (the CLI\n"
+            "    creates them from the same declaration); pytests/test_plain_dbt_record.py fails when\n"
+            "    this file drifts. Regenerate: .venv/bin/python -c \"from props_contracts.records import\n"
+            "    record_tables_macro as m; open('macros/results/run_record_tables.sql', 'w').write(m())\" -#}\n"
+            "{%- macro run_record_tables() -%}\n"
+            "    {{ return({\n"
+            + "".join(table(t) for t in (*ALL_TABLES, HISTORY))
+            + f"        '_duckdb_types': {{{duck}}},\n"
+            + f"        '_date_columns': [{', '.join(repr(c) for c in DATE_COLUMNS)}],\n"
+            + f"        '_rows_per_partition': {ROWS_PER_PARTITION},\n"
+            + f"        '_failing_rows_read': {FAILING_ROWS_READ},\n"
+            "    }) }}\n"
+            "{%- endmacro -%}\n")

@@ -22,8 +22,10 @@ from props_contracts.records import (
     ContractResult,
     RunRecord,
     invariant_history,
-    latest_run,
-    recent_runs,
+    latest_record,
+    no_record_message,
+    recent_records,
+    stale_reasons,
 )
 from props_contracts.warehouse import Warehouse
 
@@ -74,14 +76,15 @@ class ReportData:
 
 
 def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
-    rec = latest_run(wh, "run", now)
+    rec = latest_record(wh, now)
     if rec is None:
-        raise ReportError(f"no completed `props-contracts run` recorded on target {wh.target} in the last "
-                          "30 days: run the contracts first")
-    recent = recent_runs(wh, "run", runs, now)
+        raise ReportError(no_record_message(wh, now, "nothing to report"))
+    recent = recent_records(wh, runs, now)
     history = invariant_history(wh, recent)
     data = ReportData(rec, [f"{started:%m-%d %H:%M}" for _, started in recent],
                       {inv: [by_run.get(rid, "none") for rid, _ in recent] for inv, by_run in history.items()})
+    # a newer dbt invocation with no record: this record is not the newest word
+    data.problems += [f"this record is stale: {reason}" for reason in stale_reasons(wh, rec, now)]
     start = rec.window_start or (rec.as_of.date() - timedelta(days=30))
     try:
         data.coverage = [CoveragePoint(str(r["game_date"]), float(r["coverage"] or 0), int(r["expected_players"]),
@@ -175,7 +178,7 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{CSS}</style></head>
 <body><header><h1>props-contracts: pipeline invariants</h1>
 <p>Generated {stamp} from target <code>{e(rec.target_name)}</code>, run <code>{e(rec.run_id[:8])}</code>
-started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
+(<code>{e(rec.command)}</code>) started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
 history of the last {len(data.labels)} run(s).</p></header>
 <main>{notes}<div class="cards">{cards}</div>
 <section><h2>Invariants now</h2><table><thead><tr><th>ID</th><th>Status</th><th>Phase</th><th>Invariant</th>

@@ -287,6 +287,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
     wh = warehouse_for(settings)
     preflight(wh, settings)
     dbt = dbt or Dbt(settings)
+    first_invocation = len(dbt.invocation_ids)
     say = say or (lambda _m: None)
     problems: list[str] = []
     everything = setup or full_refresh
@@ -429,7 +430,8 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
         run_id=str(uuid.uuid4()), command=command, target_name=settings.target, started_at=started,
         finished_at=utcnow(), as_of=as_of, window_start=window_start, window_end=window_end,
         selection=select or "", exit_code=exit_code, message="; ".join(dict.fromkeys(problems))[:4000],
-        git_sha=git_sha(settings.project_dir), results=results, invariants=invariants, rows=rows)
+        git_sha=git_sha(settings.project_dir), results=results, invariants=invariants, rows=rows,
+        invocation_ids=dbt.invocation_ids[first_invocation:])
     write_run(wh, record)
     return RunOutcome(record, getattr(wh, "statements", 0), getattr(wh, "sql_seconds", 0.0))
 

@@ -266,6 +266,18 @@ def _credentials(t: BigQueryTarget):
     return creds
 
 
+def bigquery_ddl(relation: str, table: Table) -> str:
+    """CREATE TABLE IF NOT EXISTS for an audit table on BigQuery (the on-run-end hooks
+    render the same text: macros/results/audit_table_ddl.sql)."""
+    cols = ", ".join(f"`{c}` {t}" for c, t in table.columns)
+    ddl = f"create table if not exists {relation} ({cols})"
+    if table.partition_by:
+        ddl += f" partition by date(`{table.partition_by}`)"
+    if table.cluster_by:
+        ddl += " cluster by " + ", ".join(f"`{c}`" for c in table.cluster_by)
+    return ddl
+
+
 _BQ_PARAM_TYPES = ((bool, "BOOL"), (int, "INT64"), (float, "FLOAT64"), (datetime, "TIMESTAMP"),
                    (date, "DATE"), (str, "STRING"))
 
@@ -353,12 +365,7 @@ class BigQueryWarehouse(Warehouse):
     def _create(self, table: Table) -> None:
         if table.name in self._created:
             return
-        cols = ", ".join(f"`{c}` {t}" for c, t in table.columns)
-        ddl = f"create table if not exists {self.audit(table)} ({cols})"
-        if table.partition_by:
-            ddl += f" partition by date(`{table.partition_by}`)"
-        if table.cluster_by:
-            ddl += " cluster by " + ", ".join(f"`{c}`" for c in table.cluster_by)
+        ddl = bigquery_ddl(self.audit(table), table)
 
         def work():
             self._client().create_dataset(f"{self.t.project}.{self.schema}_audit", exists_ok=True,

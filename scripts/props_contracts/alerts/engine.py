@@ -21,7 +21,7 @@ from props_contracts.alerts.state import (
 from props_contracts.catalog import Invariant
 from props_contracts.errors import UsageError
 from props_contracts.failures import format_row
-from props_contracts.records import FAIL, UNKNOWN, WARN, RunRecord, latest_run
+from props_contracts.records import FAIL, UNKNOWN, WARN, RunRecord, latest_record, no_record_message
 from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import Warehouse
 
@@ -106,10 +106,9 @@ def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant
                 ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
     """Under the alert lock: plan from the latest completed run and the alert log,
     deliver, then (only if every channel took it) append what was sent."""
-    rec = latest_run(wh, "run", clock())
+    rec = latest_record(wh, clock())
     if rec is None:
-        raise UsageError(f"no completed `props-contracts run` recorded on target {wh.target} in the last "
-                         "30 days: run the contracts first (nothing to alert on, and nothing is assumed fine)")
+        raise UsageError(no_record_message(wh, clock(), "nothing to alert on, and nothing is assumed fine"))
     if dry_run:
         return rec, plan(wh, rec, config, catalog, clock()), []
     with alert_lock(wh, clock) as holder:
