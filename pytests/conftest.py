@@ -36,7 +36,7 @@ if WORKER:
 # The longest files first (seconds of a serial run, roughly): a worker gets the
 # next file when it runs dry, so the long ones must not come last.
 HEAVY_FIRST = ("test_run_integrity", "test_fault_matrix", "test_shapes", "test_bigquery_emulator",
-               "test_contracts", "test_run_exit_codes", "test_alerts", "test_typed_vars",
+               "test_contracts", "test_run_exit_codes", "test_plain_dbt_record", "test_alerts", "test_typed_vars",
                "test_staging_and_merge", "test_report")
 
 
