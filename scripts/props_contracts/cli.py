@@ -139,20 +139,35 @@ def run(database, target, as_of, lookback_days, select, full_refresh, setup, sna
 
 
 def _report_run(settings: DbtSettings, run_id: str) -> int:
-    """Print the summary of a recorded run, read back from the warehouse."""
+    """Print the summary of a recorded run, read back from the warehouse (and verified)."""
     from props_contracts.records import LATEST_RUN_MAX_AGE, load_run
     from props_contracts.summary import render_summary
 
     rec = load_run(warehouse_for(settings), run_id, utcnow() - LATEST_RUN_MAX_AGE)
     click.echo(render_summary(rec, load_catalog(project_root())))
     if rec.exit_code == 2:
+        click.echo(strip_control("error: " + unknown_why(rec))[:3000], err=True)
+    return rec.exit_code
+
+
+def unknown_why(rec) -> str:
+    """What made a run exit 2, named: the invariants it could not evaluate (and
+    why), contracts without an invariant ID that did not run, the run's own
+    problems. Never a count of nothing."""
+    parts = []
+    if rec.unknown:
         by_reason: dict[str, list[str]] = {}
         for inv, reason in sorted(rec.unknown.items()):
-            by_reason.setdefault(reason, []).append(inv)
-        why = rec.message or " | ".join(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
-        click.echo(strip_control(f"error: {len(rec.unknown)} invariant(s) could not be evaluated "
-                                 f"(unknown, not pass): {why or 'a contract did not run'}")[:3000], err=True)
-    return rec.exit_code
+            by_reason.setdefault(reason or "no reason recorded", []).append(inv)
+        detail = " | ".join(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
+        parts.append(f"{len(rec.unknown)} invariant(s) could not be evaluated (unknown, not pass): {detail}")
+    other = [r for r in rec.results if r.status == "unknown" and r.invariant_id not in rec.unknown]
+    if other:
+        parts.append(f"{len(other)} contract(s) could not be evaluated: "
+                     + "; ".join(f"{r.name} ({r.reason or 'no reason recorded'})" for r in other[:5]))
+    if rec.message:
+        parts.append(f"the run failed: {rec.message}")
+    return ". ".join(parts) or "the run exited 2 without recording why (its record names no unknown contract)"
 
 
 def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False,
@@ -270,10 +285,15 @@ def report(database, target, output, runs):
 
 def _report(database, target, output, runs) -> int:
     from props_contracts.catalog import project_vars
-    from props_contracts.report import read_report_data, render, write_report
+    from props_contracts.records import RecordError
+    from props_contracts.report import read_report_data, render, render_unreadable, write_report
 
     settings = make_settings(database, target, None, None, quiet=True)
-    data = read_report_data(warehouse_for(settings), runs, utcnow())
+    try:
+        data = read_report_data(warehouse_for(settings), runs, utcnow())
+    except RecordError as exc:
+        write_report(Path(output), render_unreadable(str(exc)))
+        raise
     html_text = render(data, load_catalog(project_root()), project_vars(project_root()))
     click.echo(f"report written to {write_report(Path(output), html_text)}")
     for p in data.problems:
