@@ -280,3 +280,37 @@ def test_a_failing_contract_whose_rows_cannot_be_read_again_fails_with_rows_not_
     failures, resolvable = failures_of(rec, "error")
     assert [(f.invariant_id, f.partition) for f in failures] == [("PRD-08", "all")]
     assert "PRD-08" not in resolvable
+
+
+# ---- item 9 with the real Elementary package (only where the hub packages are at hand) ----
+
+PACKAGES = Path(os.environ["PROPS_DBT_PACKAGES_DIR"]).expanduser() if os.environ.get("PROPS_DBT_PACKAGES_DIR") else None
+NEEDED = ("elementary", "dbt_utils", "dbt_expectations", "dbt_date")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(PACKAGES is None or not all((PACKAGES / n / "dbt_project.yml").is_file() for n in NEEDED),
+                    reason="PROPS_DBT_PACKAGES_DIR does not hold the hub packages (docs/reading-records.md)")
+def test_an_elementary_monitor_that_fires_reports_its_rows_from_elementary(tmp_path):
+    from props_contracts.hub_packages import install_from_dir
+    from props_contracts.runner import resolve_window
+
+    # given a week ending last night (Elementary judges against the wall clock) with the
+    # orchestration gap that Elementary's freshness monitor on workflow decisions catches
+    project = copy_project(tmp_path / "project")
+    install_from_dir(project, PACKAGES)
+    db = tmp_path / "w.duckdb"
+    start, end, as_of = resolve_window(None, None, None, None)
+    simulate(db, inject=("ORC-01",), start=start, end=end, as_of=as_of)
+    settings_ = settings_for(db, tmp_path / "target", as_of=as_of, elementary_enabled=True)
+    settings_.project_dir = project
+    # when the contracts run with the switch on
+    outcome = run_contracts(settings_)
+    # then the run is not broken: the gap fails (exit 1), and the monitor's rows are Elementary's anomalous buckets
+    assert outcome.exit_code == 1 and outcome.record.message == "", outcome.record.message
+    [monitor] = [r for r in outcome.results if r.name == "orc_01_workflow_decisions_freshness_anomalies_elementary"]
+    assert monitor.status in ("warn", "fail") and monitor.reason == "", monitor.reason
+    rows = outcome.record.rows_of(monitor.unique_id)
+    assert rows and sum({fr.partition: fr.partition_rows for fr in rows}.values()) == monitor.failures
+    assert all(fr.row.get("is_anomalous") is True and fr.partition != "all" for fr in rows)
+    load_run(DuckDBWarehouse(db), outcome.record.run_id, datetime.utcnow() - LATEST_RUN_MAX_AGE)  # verifies

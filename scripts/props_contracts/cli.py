@@ -17,7 +17,7 @@ import click
 
 from props_contracts import artifacts_root, project_root
 from props_contracts.catalog import load_catalog
-from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock
 from props_contracts.errors import PropsContractsError, UsageError
 from props_contracts.failures import format_row
 from props_contracts.runner import (
@@ -408,7 +408,8 @@ def _parse(database, target, lookback_days) -> int:
                            duckdb_path=Path(database).resolve() if target == "duckdb" else None)
     dbt = Dbt(settings, reuse_parses=False)
     t0 = time.monotonic()
-    dbt.parse()
+    with artifacts_lock(settings.target_path, _lock_wait_seconds()):
+        dbt.parse()
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -466,7 +467,8 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     artifacts = artifacts_root() / "pruning"
     settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
     preflight(warehouse_for(settings), settings)
-    Dbt(settings).invoke(["compile"])
+    with artifacts_lock(settings.target_path, settings.lock_wait_seconds):
+        Dbt(settings).invoke(["compile"])
     return artifacts / "manifest.json"
 
 
@@ -504,6 +506,13 @@ def hub_packages(source):
                    "(dbt: --vars '{elementary_enabled: true}')")
         return 0
     _exit(body)
+
+
+def _lock_wait_seconds() -> float:
+    import os
+
+    from props_contracts.warehouse import env_seconds
+    return env_seconds(os.environ, "PROPS_ARTIFACTS_LOCK_WAIT_SECONDS", 600, 0, 86_400)
 
 
 def _deadline_seconds() -> float:

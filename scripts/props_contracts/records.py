@@ -167,10 +167,15 @@ def invariant_status(results: list[ContractResult]) -> str:
 
 
 def partition_of(row: dict) -> str:
+    """The date a failing row is about ('YYYY-MM-DD'), or 'all': no date column, a
+    NULL, or a value that is not a date (a garbled string is about no one date)."""
     col = next((c for c in DATE_COLUMNS if c in row), None)
     if col is None or row[col] is None:
         return "all"
-    return str(row[col])[:10]
+    try:
+        return date.fromisoformat(str(row[col])[:10]).isoformat()
+    except ValueError:
+        return "all"
 
 
 def bound_rows(result: ContractResult, rows: list[dict]) -> list[FailingRow]:
