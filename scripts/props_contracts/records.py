@@ -382,6 +382,8 @@ def parse_record(run_id: str, runs: list[dict], results: list[dict], invariants:
             problems.append("it exited 0 with contracts unknown")
         elif any(r.status == FAIL and r.severity == "error" for r in rec.results):
             problems.append("it exited 0 with an error-severity contract failing")
+    elif rec.exit_code == 1 and not any(r.status == FAIL and r.severity == "error" for r in rec.results):
+        problems.append("it exited 1 (a contract failed) but no error-severity contract result failed")
     for r in rec.results:
         why = rows_problem(r, rec.rows_of(r.unique_id))
         if why:
