@@ -82,12 +82,17 @@ def dbt_factory(tmp_path):
     return make
 
 
-def record_run(wh, results, rows=(), started_at: datetime | None = None, exit_code: int = 1,
+def record_run(wh, results, rows=(), started_at: datetime | None = None, exit_code: int | None = None,
                invariants: dict | None = None):
-    """Write a run record by hand (no dbt): for alert tests that need a given outcome."""
+    """Write a run record by hand (no dbt): for alert tests that need a given outcome.
+    The exit code, unless given, is the one a run would have: readers check it."""
     import uuid
 
     from props_contracts.records import RunRecord, invariant_status, write_run
+
+    if exit_code is None:
+        exit_code = 2 if any(r.status == "unknown" for r in results) else int(
+            any(r.status == "fail" and r.severity == "error" for r in results))
 
     started_at = started_at or datetime.utcnow().replace(microsecond=0)
     by_inv: dict = {}

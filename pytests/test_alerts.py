@@ -22,7 +22,7 @@ from props_contracts.alerts.engine import alert_cycle
 from props_contracts.alerts.state import open_alerts
 from props_contracts.catalog import load_catalog
 from props_contracts.cli import main
-from props_contracts.records import ContractResult
+from props_contracts.records import ContractResult, FailingRow
 from props_contracts.runner import run_contracts
 from props_contracts.warehouse import DuckDBWarehouse
 
@@ -106,7 +106,9 @@ def warehouse(tmp_path):
     db = tmp_path / "alerts.duckdb"
     duckdb.connect(str(db)).close()
     wh = DuckDBWarehouse(db)
-    record_run(wh, _failing())
+    [failing] = _failing()
+    # its one failing row, as a run stores it (a reader checks the rows account for the failure)
+    record_run(wh, [failing], [FailingRow(failing.unique_id, "ORC-02", "all", 1, {"queue": "prediction-requests-dlq"})])
     return wh
 
 

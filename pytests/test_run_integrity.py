@@ -5,6 +5,7 @@ exit codes, alerts, gate decision and report as on DuckDB."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import pprint
@@ -99,7 +100,8 @@ def test_a_second_failing_date_of_an_open_invariant_is_announced(tmp_path):
     first = plan(wh, rec, config, load_catalog(ROOT), AS_OF)
     record_sent(wh, first, rec.run_id, ["webhook"], AS_OF, "test")  # as if delivered
     # when the next run also finds CHI missing on 2026-01-12
-    record_run(wh, [test], [atl, chi], started_at=datetime.utcnow() + timedelta(seconds=1))
+    record_run(wh, [dataclasses.replace(test, failures=2)], [atl, chi],
+               started_at=datetime.utcnow() + timedelta(seconds=1))
     rec = latest_run(wh, "run", AS_OF)
     second = plan(wh, rec, config, load_catalog(ROOT), AS_OF + timedelta(hours=1))
     # then the new date is announced, naming CHI, and the open one is not repeated

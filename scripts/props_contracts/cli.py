@@ -17,7 +17,7 @@ import click
 
 from props_contracts import artifacts_root, project_root
 from props_contracts.catalog import load_catalog
-from props_contracts.dbt import Dbt, DbtSettings
+from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock
 from props_contracts.errors import PropsContractsError, UsageError
 from props_contracts.failures import format_row
 from props_contracts.runner import (
@@ -139,20 +139,35 @@ def run(database, target, as_of, lookback_days, select, full_refresh, setup, sna
 
 
 def _report_run(settings: DbtSettings, run_id: str) -> int:
-    """Print the summary of a recorded run, read back from the warehouse."""
+    """Print the summary of a recorded run, read back from the warehouse (and verified)."""
     from props_contracts.records import LATEST_RUN_MAX_AGE, load_run
     from props_contracts.summary import render_summary
 
     rec = load_run(warehouse_for(settings), run_id, utcnow() - LATEST_RUN_MAX_AGE)
     click.echo(render_summary(rec, load_catalog(project_root())))
     if rec.exit_code == 2:
+        click.echo(strip_control("error: " + unknown_why(rec))[:3000], err=True)
+    return rec.exit_code
+
+
+def unknown_why(rec) -> str:
+    """What made a run exit 2, named: the invariants it could not evaluate (and
+    why), contracts without an invariant ID that did not run, the run's own
+    problems. Never a count of nothing."""
+    parts = []
+    if rec.unknown:
         by_reason: dict[str, list[str]] = {}
         for inv, reason in sorted(rec.unknown.items()):
-            by_reason.setdefault(reason, []).append(inv)
-        why = rec.message or " | ".join(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
-        click.echo(strip_control(f"error: {len(rec.unknown)} invariant(s) could not be evaluated "
-                                 f"(unknown, not pass): {why or 'a contract did not run'}")[:3000], err=True)
-    return rec.exit_code
+            by_reason.setdefault(reason or "no reason recorded", []).append(inv)
+        detail = " | ".join(f"{', '.join(ids)}: {reason}" for reason, ids in by_reason.items())
+        parts.append(f"{len(rec.unknown)} invariant(s) could not be evaluated (unknown, not pass): {detail}")
+    other = [r for r in rec.results if r.status == "unknown" and r.invariant_id not in rec.unknown]
+    if other:
+        parts.append(f"{len(other)} contract(s) could not be evaluated: "
+                     + "; ".join(f"{r.name} ({r.reason or 'no reason recorded'})" for r in other[:5]))
+    if rec.message:
+        parts.append(f"the run failed: {rec.message}")
+    return ". ".join(parts) or "the run exited 2 without recording why (its record names no unknown contract)"
 
 
 def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False,
@@ -276,10 +291,15 @@ def report(database, target, output, runs):
 
 def _report(database, target, output, runs) -> int:
     from props_contracts.catalog import project_vars
-    from props_contracts.report import read_report_data, render, write_report
+    from props_contracts.records import RecordError
+    from props_contracts.report import read_report_data, render, render_unreadable, write_report
 
     settings = make_settings(database, target, None, None, quiet=True)
-    data = read_report_data(warehouse_for(settings), runs, utcnow())
+    try:
+        data = read_report_data(warehouse_for(settings), runs, utcnow())
+    except RecordError as exc:
+        write_report(Path(output), render_unreadable(str(exc)))
+        raise
     html_text = render(data, load_catalog(project_root()), project_vars(project_root()))
     click.echo(f"report written to {write_report(Path(output), html_text)}")
     for p in data.problems:
@@ -395,7 +415,8 @@ def _parse(database, target, lookback_days) -> int:
                            duckdb_path=Path(database).resolve() if target == "duckdb" else None)
     dbt = Dbt(settings, reuse_parses=False)
     t0 = time.monotonic()
-    dbt.parse()
+    with artifacts_lock(settings.target_path, _lock_wait_seconds()):
+        dbt.parse()
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -453,7 +474,8 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     artifacts = artifacts_root() / "pruning"
     settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
     preflight(warehouse_for(settings), settings)
-    Dbt(settings).invoke(["compile"])
+    with artifacts_lock(settings.target_path, settings.lock_wait_seconds):
+        Dbt(settings).invoke(["compile"])
     return artifacts / "manifest.json"
 
 
@@ -491,6 +513,13 @@ def hub_packages(source):
                    "(dbt: --vars '{elementary_enabled: true}')")
         return 0
     _exit(body)
+
+
+def _lock_wait_seconds() -> float:
+    import os
+
+    from props_contracts.warehouse import env_seconds
+    return env_seconds(os.environ, "PROPS_ARTIFACTS_LOCK_WAIT_SECONDS", 600, 0, 86_400)
 
 
 def _deadline_seconds() -> float:

@@ -12,12 +12,14 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from props_contracts.errors import DbtInvocationError
+from props_contracts.errors import DbtInvocationError, PropsContractsError
 
 # dbt statuses that mean a node could not run, as opposed to a contract failing.
 NODE_ERRORS = {"error", "runtime error"}
@@ -35,12 +37,61 @@ class DbtSettings:
     artifacts_dir: Path | None = None
     # dbt's log directory (default: <project>/logs); the benchmark reads its SQL timings
     log_path: Path | None = None
+    # how long a run waits for another props-contracts job to release the artifacts
+    # directory (artifacts_lock) before it refuses; PROPS_ARTIFACTS_LOCK_WAIT_SECONDS
+    lock_wait_seconds: float = 600.0
 
     @property
     def target_path(self) -> Path:
         from props_contracts import artifacts_root
 
         return self.artifacts_dir or artifacts_root(self.project_dir)
+
+
+LOCK_FILE = ".props-contracts.lock"
+
+
+class ArtifactsBusyError(PropsContractsError):
+    """Another props-contracts job holds the dbt artifacts directory."""
+
+
+@contextmanager
+def artifacts_lock(target_path: Path, wait_seconds: float) -> Iterator[None]:
+    """Hold dbt's artifacts directory for one job: an exclusive lock (flock) on a
+    file in it. dbt writes manifest.json, run_results.json and sources.json there
+    and the run reads them back; two jobs sharing it read each other's half-written
+    files. A second job waits up to `wait_seconds`, then refuses by name (exit 2,
+    nothing run or recorded). The kernel releases the lock when the holder exits,
+    however it exits: a crashed job never leaves it held."""
+    import fcntl
+
+    try:
+        target_path.mkdir(parents=True, exist_ok=True)
+        fh = (target_path / LOCK_FILE).open("a+", encoding="utf-8")
+    except OSError as exc:
+        raise ArtifactsBusyError(f"cannot create the lock file in {target_path}: {exc.strerror or exc}") from exc
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip()[:200] or "its pid not yet written"
+                    raise ArtifactsBusyError(
+                        f"another props-contracts run is using {target_path} ({holder}); waited "
+                        f"{wait_seconds:.0f} s (PROPS_ARTIFACTS_LOCK_WAIT_SECONDS). This run did nothing and "
+                        "recorded nothing; give jobs that must run at once their own DBT_TARGET_PATH") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n")
+        fh.flush()
+        yield
+    finally:
+        fh.close()  # releases the lock
 
 
 @contextmanager

@@ -24,10 +24,11 @@ accounts for makes a record stale (unrecorded_invocations).
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from props_contracts.errors import PropsContractsError
 from props_contracts.warehouse import (
     DATE,
     FLOAT64,
@@ -40,7 +41,7 @@ from props_contracts.warehouse import (
 )
 
 # Columns that say which date a failing row is about, in order of preference.
-DATE_COLUMNS = ("game_date", "data_date", "run_date", "analysis_date")
+DATE_COLUMNS = ("game_date", "data_date", "run_date", "analysis_date", "bucket_start")
 ROWS_PER_PARTITION = 20
 # How far back `latest_run` looks (a partition filter on BigQuery).
 LATEST_RUN_MAX_AGE = timedelta(days=30)
@@ -49,6 +50,22 @@ LATEST_RUN_MAX_AGE = timedelta(days=30)
 # ran, are UNKNOWN: it was not evaluated, so it is never shown as a pass.
 PASS, WARN, FAIL, UNKNOWN = "pass", "warn", "fail", "unknown"
 BROKEN = (FAIL, WARN, UNKNOWN)
+# The record's vocabularies: a value read back that is not exactly one of these
+# ('PASS', 'passed', '') makes the record malformed, never a pass.
+STATUSES = (PASS, WARN, FAIL, UNKNOWN)
+SEVERITIES = ("error", "warn")
+KINDS = ("test", "freshness")
+EXIT_CODES = (0, 1, 2)
+# The reason of a failed or warned contract whose failing rows the run could not
+# read (its query reads a table that is gone, or the rows disagree with dbt's
+# count): it still failed, but which dates it failed on is not known, so none of
+# its invariant's open alerts may resolve on this run.
+ROWS_NOT_AVAILABLE = "failing rows not available"
+
+
+class RecordError(PropsContractsError):
+    """A run record read back from the warehouse is malformed or incomplete: a
+    reader says so by name and treats every invariant of it as unknown."""
 
 RUNS = Table("contract_runs", (
     ("run_id", STRING), ("command", STRING), ("target_name", STRING), ("started_at", TIMESTAMP),
@@ -179,10 +196,15 @@ def invariant_status(results: list[ContractResult]) -> str:
 
 
 def partition_of(row: dict) -> str:
+    """The date a failing row is about ('YYYY-MM-DD'), or 'all': no date column, a
+    NULL, or a value that is not a date (a garbled string is about no one date)."""
     col = next((c for c in DATE_COLUMNS if c in row), None)
     if col is None or row[col] is None:
         return "all"
-    return str(row[col])[:10]
+    try:
+        return date.fromisoformat(str(row[col])[:10]).isoformat()
+    except ValueError:
+        return "all"
 
 
 def bound_rows(result: ContractResult, rows: list[dict]) -> list[FailingRow]:
@@ -227,34 +249,220 @@ def write_run(wh: Warehouse, rec: RunRecord) -> None:
                       "invariants_unknown": len(rec.unknown)}])
 
 
-def latest_run(wh: Warehouse, command: str, now: datetime) -> RunRecord | None:
-    """The newest completed run of `command` on this warehouse (None if there is none)."""
-    wh.ensure(*ALL_TABLES)
-    since = now - LATEST_RUN_MAX_AGE
-    found = wh.query(f"select run_id from {wh.audit(RUNS)} where command = @command "
-                     "and started_at >= @since order by started_at desc, finished_at desc limit 1",
-                     {"command": command, "since": since})
-    return load_run(wh, found[0]["run_id"], since) if found else None
+def rows_problem(result: ContractResult, rows: list[FailingRow]) -> str | None:
+    """Why the stored failing rows of a failed or warned contract do not account
+    for its failure count (None: they do, or it keeps none: a freshness check, or
+    a contract whose reason says its rows were not available). Each stored row
+    carries its date's full count, and ROWS_PER_PARTITION rows are kept per date,
+    so the dates' counts add up to dbt's `failures` (both bounded by the tests'
+    `+limit`, FAILING_ROWS_READ)."""
+    if result.kind != "test" or result.status not in (FAIL, WARN) or result.reason.startswith(ROWS_NOT_AVAILABLE):
+        return None
+    counts: dict[str, set[int]] = defaultdict(set)
+    stored: Counter[str] = Counter()
+    for fr in rows:
+        counts[fr.partition].add(fr.partition_rows)
+        stored[fr.partition] += 1
+    for partition, ns in sorted(counts.items()):
+        if len(ns) > 1:
+            return f"its stored rows for {partition} disagree on that date's count ({sorted(ns)})"
+        kept = min(next(iter(ns)), ROWS_PER_PARTITION)
+        if stored[partition] != kept:
+            return f"{stored[partition]} of its {kept} kept row(s) for {partition} are stored"
+    total = sum(next(iter(ns)) for ns in counts.values())
+    if total != result.failures:
+        return (f"it {'failed' if result.status == FAIL else 'warned'} on {result.failures} row(s) but its "
+                f"stored rows account for {total}")
+    return None
 
 
-def load_run(wh: Warehouse, run_id: str, since: datetime) -> RunRecord:
-    args = {"run_id": run_id, "since": since}
-    where = "where run_id = @run_id and started_at >= @since"
-    [run] = wh.query(f"select * from {wh.audit(RUNS)} {where}", args)
+def _rank(status: str) -> int:
+    """invariant_status's precedence: a fail outranks unknown, which outranks warn, then pass."""
+    return {PASS: 0, WARN: 1, UNKNOWN: 2, FAIL: 3}[status]
+
+
+def parse_record(run_id: str, runs: list[dict], results: list[dict], invariants: list[dict],
+                 failing_rows: list[dict]) -> RunRecord:
+    """One run record from the rows the warehouse returned, verified: every value in
+    its vocabulary, no NULL where a value is required, exactly one run row, the
+    invariants the run set out to evaluate all present and agreeing with their
+    contracts, every failing row parsing and every failure accounted for by its
+    stored rows. Anything else raises RecordError naming the run and what is wrong:
+    a reader never takes a record it cannot trust as a pass (or as 'nothing new')."""
+    where = f"run record {str(run_id)[:8]}"
+    if len(runs) != 1:
+        raise RecordError(f"{where} is malformed: {len(runs)} run rows in contract_runs (exactly one expected)")
+    run = runs[0]
+    problems: list[str] = []
+
+    def missing(row: dict, columns: tuple[str, ...]) -> list[str]:
+        """Required columns that are NULL (or blank text)."""
+        return [c for c in columns if row.get(c) is None or (isinstance(row[c], str) and not row[c].strip())]
+
+    absent = missing(run, ("run_id", "command", "target_name", "started_at", "finished_at", "as_of", "window_end",
+                           "exit_code", "invariants_expected", "invariants_unknown"))
+    if absent:
+        raise RecordError(f"{where} is malformed: its contract_runs row has no {', '.join(absent)}")
+    if run["exit_code"] not in EXIT_CODES:
+        raise RecordError(f"{where} is malformed: exit_code {run['exit_code']!r} is not one of 0, 1, 2")
+    if run["finished_at"] < run["started_at"]:
+        problems.append(f"it finished ({run['finished_at']}) before it started ({run['started_at']})")
     rec = RunRecord(run_id, run["command"], run["target_name"], run["started_at"], run["finished_at"],
                     run["as_of"], run["window_start"], run["window_end"], run["selection"] or "",
                     int(run["exit_code"]), run["message"] or "", run["git_sha"] or "")
-    for r in wh.query(f"select * from {wh.audit(RESULTS)} {where} order by kind, name", args):
+
+    seen: set[str] = set()
+    for i, r in enumerate(results, 1):
+        label = f"contract_run_results row {i} ({r.get('name') or r.get('unique_id') or 'unnamed'})"
+        absent = missing(r, ("unique_id", "name", "kind", "status", "severity"))
+        bad = [f"{label} has no {', '.join(absent)}"] if absent else []
+        for col, allowed in (("status", STATUSES), ("kind", KINDS), ("severity", SEVERITIES)):
+            if r.get(col) is not None and r[col] not in allowed:
+                bad.append(f"{label} has {col} {r[col]!r} outside {'/'.join(allowed)}")
+        failures = r.get("failures")
+        if failures is None and r.get("status") in (FAIL, WARN):
+            bad.append(f"{label} is {r['status']} with no failures count")
+        elif failures is not None and failures < 0:
+            bad.append(f"{label} has a negative failures count ({failures})")
+        if r.get("unique_id") in seen:
+            bad.append(f"{label}: a second result for {r['unique_id']}")
+        if bad:
+            problems += bad
+            continue
+        seen.add(r["unique_id"])
         rec.results.append(ContractResult(
-            r["unique_id"], r["name"], r["invariant_id"], r["phase"], r["severity"] or "error",
-            r["status"], int(r["failures"] or 0), r["description"] or "", r["relation"], r["reason"] or "",
-            r["kind"], float(r["execution_seconds"] or 0)))
-    for r in wh.query(f"select * from {wh.audit(INVARIANTS)} {where}", args):
-        rec.invariants[r["invariant_id"]] = (r["status"], r["severity"] or "error", r["reason"] or "")
-    for r in wh.query(f"select * from {wh.audit(FAILING_ROWS)} {where} order by unique_id, row_index", args):
-        rec.rows.append(FailingRow(r["unique_id"], r["invariant_id"], r["partition_date"] or "all",
-                                   int(r["partition_rows"] or 0), json.loads(r["row_json"])))
+            r["unique_id"], r["name"], r["invariant_id"], r["phase"], r["severity"], r["status"],
+            int(failures or 0), r["description"] or "", r["relation"], r["reason"] or "", r["kind"],
+            float(r["execution_seconds"] or 0)))
+
+    for i, r in enumerate(invariants, 1):
+        label = f"contract_run_invariants row {i} ({r.get('invariant_id') or 'no ID'})"
+        absent = missing(r, ("invariant_id", "status", "severity"))
+        bad = [f"{label} has no {', '.join(absent)}"] if absent else []
+        for col, allowed in (("status", STATUSES), ("severity", SEVERITIES)):
+            if r.get(col) is not None and r[col] not in allowed:
+                bad.append(f"{label} has {col} {r[col]!r} outside {'/'.join(allowed)}")
+        if r.get("invariant_id") in rec.invariants:
+            bad.append(f"{label}: a second row for {r['invariant_id']}")
+        if bad:
+            problems += bad
+            continue
+        rec.invariants[r["invariant_id"]] = (r["status"], r["severity"], r["reason"] or "")
+
+    by_uid = {r.unique_id: r for r in rec.results}
+    indexes: set[tuple[str, int]] = set()
+    for i, r in enumerate(failing_rows, 1):
+        label = f"contract_failing_rows row {i} ({r.get('name') or r.get('unique_id') or 'unnamed'})"
+        owner = by_uid.get(r.get("unique_id"))
+        absent = missing(r, ("unique_id", "partition_rows", "row_index", "row_json"))
+        if absent:
+            problems.append(f"{label} has no {', '.join(absent)}")
+            continue
+        if owner is None or owner.status not in (FAIL, WARN):
+            problems.append(f"{label} belongs to no failed or warned contract of the run")
+            continue
+        partition = r["partition_date"]
+        if partition is not None:
+            try:
+                date.fromisoformat(str(partition))
+            except ValueError:
+                problems.append(f"{label} has partition_date {partition!r}, not a date")
+                continue
+        if r["partition_rows"] < 1:
+            problems.append(f"{label} has partition_rows {r['partition_rows']} (at least 1)")
+            continue
+        if (r["unique_id"], r["row_index"]) in indexes:
+            problems.append(f"{label}: a second row_index {r['row_index']}")
+            continue
+        indexes.add((r["unique_id"], r["row_index"]))
+        try:
+            row = json.loads(r["row_json"])
+        except ValueError:
+            row = None
+        if not isinstance(row, dict):
+            problems.append(f"{label}: row_json is not a JSON object")
+            continue
+        rec.rows.append(FailingRow(r["unique_id"], owner.invariant_id, str(partition or "all"),
+                                   int(r["partition_rows"]), row))
+
+    # what the run set out to evaluate, against what it recorded
+    if len(invariants) != run["invariants_expected"]:
+        problems.append(f"it set out to evaluate {run['invariants_expected']} invariant(s) but "
+                        f"{len(invariants)} are recorded")
+    if len(rec.unknown) != run["invariants_unknown"] and len(invariants) == len(rec.invariants):
+        problems.append(f"its run row counts {run['invariants_unknown']} unknown invariant(s), its invariant "
+                        f"rows {len(rec.unknown)}")
+    by_inv: dict[str, list[ContractResult]] = defaultdict(list)
+    for r in rec.results:
+        if r.invariant_id:
+            by_inv[r.invariant_id].append(r)
+    for inv in sorted(set(by_inv) - set(rec.invariants)):
+        problems.append(f"contract(s) {', '.join(sorted(r.name for r in by_inv[inv]))} of {inv} ran but {inv} "
+                        "has no invariant row")
+    for inv, (status, _, _) in sorted(rec.invariants.items()):
+        implied = invariant_status(by_inv.get(inv, []))
+        # equal, or more careful than its contracts (unknown where they passed); never better
+        if status != implied and not (status == UNKNOWN and _rank(implied) < _rank(UNKNOWN)):
+            n = len(by_inv.get(inv, []))
+            problems.append(f"invariant {inv} is recorded {status!r} but its {n} contract result(s) say {implied!r}")
+    if rec.exit_code == 0:
+        if not rec.results:
+            problems.append("it exited 0 with no contract result")
+        elif rec.unknown or any(r.status == UNKNOWN for r in rec.results):
+            problems.append("it exited 0 with contracts unknown")
+        elif any(r.status == FAIL and r.severity == "error" for r in rec.results):
+            problems.append("it exited 0 with an error-severity contract failing")
+    elif rec.exit_code == 1 and not any(r.status == FAIL and r.severity == "error" for r in rec.results):
+        problems.append("it exited 1 (a contract failed) but no error-severity contract result failed")
+    for r in rec.results:
+        why = rows_problem(r, rec.rows_of(r.unique_id))
+        if why:
+            problems.append(f"contract {r.name} is incomplete: {why}")
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise RecordError(f"{where} (command {rec.command}, started {rec.started_at} UTC) is malformed or "
+                          f"incomplete: {'; '.join(problems[:5])}{more}. Nothing in it is taken as evaluated: "
+                          "repair or delete it, or run the contracts again")
     return rec
+
+
+def latest_run(wh: Warehouse, command: str, now: datetime) -> RunRecord | None:
+    """The newest completed run of `command` on this warehouse (None if there is none),
+    verified (parse_record). A newest run that is malformed raises RecordError: it is
+    never skipped for an older one, which would report an old all-clear as current."""
+    return _newest(wh, "command = @command", {"command": command}, f"of command {command!r}", now)
+
+
+def _newest(wh: Warehouse, where: str, args: dict, what: str, now: datetime) -> RunRecord | None:
+    """The newest contract_runs row matching `where`, loaded and verified. A row with
+    no started_at (or no run_id) sorts first: it cannot be placed in time, so it is
+    reported, never passed over for an older record."""
+    wh.ensure(*ALL_TABLES)
+    since = now - LATEST_RUN_MAX_AGE
+    found = wh.query(f"select run_id, started_at from {wh.audit(RUNS)} where ({where}) "
+                     "and (started_at >= @since or started_at is null) "
+                     "order by (started_at is null) desc, started_at desc, finished_at desc limit 1",
+                     {**args, "since": since})
+    if not found:
+        return None
+    newest = found[0]
+    if newest["run_id"] is None or newest["started_at"] is None:
+        missing = "run_id" if newest["run_id"] is None else "started_at"
+        raise RecordError(f"a contract_runs row {what} (run {newest['run_id']}) has no {missing}: "
+                          "the newest run cannot be placed, and no older run is taken in its place; "
+                          "repair or delete that row")
+    return load_run(wh, newest["run_id"], since)
+
+
+def load_run(wh: Warehouse, run_id: str, since: datetime) -> RunRecord:
+    """One run's record, read back and verified (parse_record: RecordError if it cannot be trusted)."""
+    args = {"run_id": run_id, "since": since}
+    where = "where run_id = @run_id and started_at >= @since"
+    runs = wh.query(f"select * from {wh.audit(RUNS)} {where}", args)
+    results = wh.query(f"select * from {wh.audit(RESULTS)} {where} order by kind, name, unique_id", args)
+    invariants = wh.query(f"select * from {wh.audit(INVARIANTS)} {where} order by invariant_id", args)
+    rows = wh.query(f"select * from {wh.audit(FAILING_ROWS)} {where} order by unique_id, row_index", args)
+    return parse_record(run_id, runs, results, invariants, rows)
 
 
 def recent_runs(wh: Warehouse, command: str, runs: int, now: datetime) -> list[tuple[str, datetime]]:
@@ -274,32 +482,30 @@ def invariant_history(wh: Warehouse, run_ids: list[tuple[str, datetime]]) -> dic
     wanted = {rid for rid, _ in run_ids}
     for r in wh.query(f"select run_id, invariant_id, status from {wh.audit(INVARIANTS)} "
                       "where started_at >= @since", {"since": since}):
-        if r["run_id"] in wanted:
-            out[r["invariant_id"]][r["run_id"]] = r["status"]
+        if r["run_id"] in wanted and r["invariant_id"] is not None:
+            # a status outside the vocabulary is never drawn as a pass
+            out[r["invariant_id"]][r["run_id"]] = r["status"] if r["status"] in STATUSES else UNKNOWN
     return out
 
 
 # ---- any command's record, and what no record accounts for ---------------------------
 
 def _reader_filter() -> str:
-    return " and ".join(f"command <> '{c}'" for c in READER_EXCLUDED_COMMANDS)
+    # a row with no command is not gate's: it is read, and parse_record names it malformed
+    return "command is null or command not in (" + ", ".join(f"'{c}'" for c in READER_EXCLUDED_COMMANDS) + ")"
 
 
 def latest_record(wh: Warehouse, now: datetime) -> RunRecord | None:
     """The newest completed record of any command that evaluates the project's
     contracts (`props-contracts run`, a plain `dbt build` / `dbt test`), gate's
-    excluded; None if there is none in the last LATEST_RUN_MAX_AGE."""
-    wh.ensure(*ALL_TABLES)
-    since = now - LATEST_RUN_MAX_AGE
-    found = wh.query(f"select run_id from {wh.audit(RUNS)} where {_reader_filter()} "
-                     "and started_at >= @since order by started_at desc, finished_at desc limit 1",
-                     {"since": since})
-    return load_run(wh, found[0]["run_id"], since) if found else None
+    excluded; None if there is none in the last LATEST_RUN_MAX_AGE. Verified like
+    latest_run: a malformed newest record raises RecordError, never falls back."""
+    return _newest(wh, _reader_filter(), {}, "of a contracts run", now)
 
 
 def recent_records(wh: Warehouse, runs: int, now: datetime) -> list[tuple[str, datetime]]:
     """(run_id, started_at) of the last `runs` completed records of any command but gate, oldest first."""
-    found = wh.query(f"select run_id, started_at from {wh.audit(RUNS)} where {_reader_filter()} "
+    found = wh.query(f"select run_id, started_at from {wh.audit(RUNS)} where ({_reader_filter()}) "
                      "and started_at >= @since order by started_at desc limit @n",
                      {"since": now - LATEST_RUN_MAX_AGE, "n": int(runs)})
     return [(r["run_id"], r["started_at"]) for r in reversed(found)]

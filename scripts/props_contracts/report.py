@@ -153,7 +153,8 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
                 samples.append(f'<li><code>{e(r.name)}</code>: <b>not evaluated</b> ({e(r.reason)})</li>')
             elif r.status in (FAIL, WARN):
                 rows = rec.rows_of(r.unique_id)
-                samples.append(f'<li><code>{e(r.name)}</code>: {r.failures} failing row(s)<ul class="rows">'
+                note = f" ({e(r.reason)})" if r.reason else ""
+                samples.append(f'<li><code>{e(r.name)}</code>: {r.failures} failing row(s){note}<ul class="rows">'
                                + "".join(f"<li>{e(format_row(fr.row))}</li>" for fr in rows[:5]) + "</ul></li>")
         if status in (UNKNOWN, "none") and not samples and reason:
             samples.append(f"<li>{e(reason)}</li>")
@@ -187,6 +188,17 @@ history of the last {len(data.labels)} run(s).</p></header>
 <section><h2>Details, failing rows and runbooks</h2><table><tbody>{"".join(detail_rows)}</tbody></table></section>
 </main></body></html>
 """
+
+
+def render_unreadable(message: str, now: datetime | None = None) -> str:
+    """The page written when the run record cannot be trusted: it replaces any older
+    report at that path, so no earlier all-clear is left standing as the current one."""
+    stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>props-contracts report: '
+            f'UNKNOWN</title><style>{CSS}</style></head><body><header><h1>props-contracts: pipeline invariants'
+            f'</h1><p>Generated {stamp}</p></header><main><p class="warnline">UNKNOWN: the latest run record '
+            f'cannot be trusted, so no invariant is shown as passing.</p><section><p>{html.escape(message)}</p>'
+            '</section></main></body></html>\n')
 
 
 def write_report(path: Path, content: str) -> Path:

@@ -20,7 +20,9 @@ everything downstream of it, hiding the rest of the night's failures.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -30,20 +32,23 @@ from pathlib import Path
 
 from props_contracts import project_root
 from props_contracts.catalog import load_catalog, project_vars
-from props_contracts.dbt import Dbt, DbtSettings, git_sha
+from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
 from props_contracts.records import (
     FAIL,
     PASS,
+    ROWS_NOT_AVAILABLE,
     UNKNOWN,
     WARN,
     ContractResult,
+    FailingRow,
     RunRecord,
     bound_rows,
     invariant_status,
+    rows_problem,
     write_run,
 )
-from props_contracts.warehouse import Warehouse, open_warehouse
+from props_contracts.warehouse import Warehouse, env_seconds, open_warehouse
 
 # failing rows read back per failing contract: as many as dbt_project.yml's
 # data_tests `+limit` lets a test return
@@ -90,13 +95,14 @@ def make_settings(database: Path | None, target: str, as_of: str | None, lookbac
         vars_["lookback_days"] = lookback_days
     settings = DbtSettings(project_dir=project_root(), target=target,
                            duckdb_path=Path(database).resolve() if database else None, vars=vars_, quiet=quiet,
-                           artifacts_dir=artifacts_dir)
+                           artifacts_dir=artifacts_dir,
+                           lock_wait_seconds=env_seconds(os.environ, "PROPS_ARTIFACTS_LOCK_WAIT_SECONDS", 600, 0,
+                                                         86_400))
     warehouse_for(settings)  # names a missing database file, project or keyfile before dbt starts
     return settings
 
 
 def warehouse_for(settings: DbtSettings) -> Warehouse:
-    import os
     return open_warehouse(settings.target, settings.duckdb_path, {**os.environ, **settings.extra_env})
 
 
@@ -269,6 +275,50 @@ def seeds_to_load(wh: Warehouse, manifest: dict) -> tuple[list[str], str]:
     return stale, ("row counts differ from the CSV files" if stale else "")
 
 
+def _elementary_rows(wh: Warehouse, r: ContractResult, invocations: set[str]) -> list[dict]:
+    """An Elementary monitor's failing rows, from where Elementary keeps them: its
+    test_result_rows (one JSON row each) for this test in this `dbt test` call
+    (elementary_test_results.invocation_id); of an anomaly test's scored buckets,
+    the anomalous ones. Its compiled query cannot be re-run: it reads a temporary
+    table Elementary dropped at the end of the call."""
+    if len(invocations) != 1:
+        raise UsageError(f"the `dbt test` call reported {len(invocations)} invocation ids")
+    found = wh.query(
+        f"select rr.result_row from {wh.relation('elementary', 'test_result_rows')} as rr "
+        f"join {wh.relation('elementary', 'elementary_test_results')} as tr on rr.elementary_test_results_id = tr.id "
+        "where tr.test_unique_id = @uid and tr.invocation_id = @invocation order by tr.id, rr.row_index",
+        {"uid": r.unique_id, "invocation": next(iter(invocations))})
+    out = []
+    for f in found:
+        try:
+            row = json.loads(f["result_row"]) if isinstance(f["result_row"], str) else None
+        except ValueError:
+            row = None
+        if not isinstance(row, dict):
+            raise UsageError("a row of Elementary's test_result_rows is not a JSON object")
+        out.append(row)
+    if any("is_anomalous" in row for row in out):
+        out = [row for row in out if row.get("is_anomalous") in (True, 1, "true", "True")]
+    return out
+
+
+def _failing_rows(wh: Warehouse, r: ContractResult, is_elementary: bool,
+                  invocations: set[str]) -> tuple[list[FailingRow], str | None]:
+    """(the contract's failing rows, bounded per date; why they are not available, or None)."""
+    if is_elementary:
+        try:
+            return bound_rows(r, _elementary_rows(wh, r, invocations)), None
+        except PropsContractsError as exc:
+            return [], f"Elementary's test_result_rows could not be read ({_first_line(str(exc))})"
+    query = r.failing_rows_query(FAILING_ROWS_READ)
+    if query is None:
+        return [], "dbt gave no query that selects them"
+    try:
+        return bound_rows(r, wh.query(query)), None
+    except PropsContractsError as exc:
+        return [], f"its query could not be run again ({_first_line(str(exc))})"
+
+
 def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False, *,
                   command: str = "run", build_select: str | None = None,
                   freshness: bool = False, say: Callable[[str], None] | None = None,
@@ -276,6 +326,20 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
                   dbt: Dbt | None = None) -> RunOutcome:
     """Build the models, run the contracts, record the run. `select` chooses the
     contracts (and, unless build_select is given, the models built).
+
+    The job holds dbt's artifacts directory from start to record (artifacts_lock):
+    a second job in the same checkout waits for it, then refuses by name.
+    """
+    with artifacts_lock(settings.target_path, settings.lock_wait_seconds):
+        return _run_contracts(settings, select, full_refresh, command=command, build_select=build_select,
+                              freshness=freshness, say=say, setup=setup, snapshots=snapshots,
+                              unit_tests=unit_tests, dbt=dbt)
+
+
+def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool, *, command: str,
+                   build_select: str | None, freshness: bool, say: Callable[[str], None] | None,
+                   setup: bool, snapshots: bool, unit_tests: bool, dbt: Dbt | None) -> RunOutcome:
+    """run_contracts' body, under the artifacts lock.
 
     The scheduled run is lean: the project is parsed once and every dbt call
     reuses that manifest; seeds are loaded only when the warehouse lacks them
@@ -336,6 +400,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
             problems.append(str(exc))
     catalog = load_catalog(project_root())
     results: list[ContractResult] = []
+    invocations: set[str] = set()
     if manifest is None:
         if not problems:
             problems.append("dbt wrote no manifest")
@@ -362,6 +427,7 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
             elif skipped:
                 blocked[uid] = f"not evaluated: {len(skipped)} model(s) it reads were skipped"
         ran: dict[str, tuple[str, int, str, float, str | None]] = {}
+        invocations: set[str] = set()  # the `dbt test` call's invocation id (Elementary records it)
         runnable = [uid for uid in tests if uid not in blocked]
         if runnable and not problems:
             test_cmd = ["test", "--exclude-resource-type", "unit_test"]
@@ -372,7 +438,8 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
                 test_cmd += ["--exclude", *exclude]
             say(f"running {len(runnable)} contracts ...")
             try:
-                ran = _test_results(dbt.invoke(test_cmd, allow_node_failures=True, node_error_statuses=frozenset()))
+                ran = _test_results(dbt.invoke(test_cmd, allow_node_failures=True, node_error_statuses=frozenset(),
+                                               callbacks=[lambda msg: invocations.add(msg.info.invocation_id)]))
             except DbtInvocationError as exc:
                 problems.append(str(exc))
         for uid, node in tests.items():
@@ -403,17 +470,23 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
             reason = "; ".join(sorted({r.reason for r in rs if r.status == UNKNOWN and r.reason}))[:2000]
         invariants[inv] = (status, severity, reason)
 
-    # failing rows, read back for each contract that failed or warned (its compiled
-    # query, run once more: the rows it found, up to the tests' limit)
+    # failing rows, read back for each contract that failed or warned: its compiled
+    # query run once more (the rows it found, up to the tests' limit), or, for an
+    # Elementary monitor, the rows Elementary kept. Rows that cannot be read, or do
+    # not add up to dbt's count, leave the contract failed with the reason "failing
+    # rows not available: ...": it is a result, not a broken run.
     rows = []
-    for r in results:
-        query = r.failing_rows_query(FAILING_ROWS_READ) if r.status in (FAIL, WARN) else None
-        if query is None:
+    elementary = {uid for uid, n in tests.items() if (n.get("test_metadata") or {}).get("namespace") == "elementary"}
+    for i, r in enumerate(results):
+        if r.status not in (FAIL, WARN):
             continue
-        try:
-            rows.extend(bound_rows(r, wh.query(query)))
-        except PropsContractsError as exc:
-            problems.append(f"could not read the failing rows of {r.name}: {exc}")
+        got, why = _failing_rows(wh, r, r.unique_id in elementary, invocations)
+        if why is None:
+            why = rows_problem(r, got)
+        if why is not None:
+            results[i] = dataclasses.replace(r, reason=f"{ROWS_NOT_AVAILABLE}: {why}"[:2000])
+            say(f"{r.name} {r.status}ed; {ROWS_NOT_AVAILABLE}: {why}")
+        rows.extend(got)
 
     unknown_results = [r for r in results if r.status == UNKNOWN]
     unknown_invs = [i for i, (s, _, _) in invariants.items() if s == UNKNOWN]

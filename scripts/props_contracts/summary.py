@@ -53,6 +53,8 @@ def render_summary(rec: RunRecord, catalog: dict[str, Invariant], sample_rows: i
                 lines.append(f"        UNKNOWN {r.name}: {_short(r.reason, rec)}")
                 continue
             lines.append(f"        {LABEL[r.status]} {r.name}: {r.failures} failing row(s)")
+            if r.reason:  # e.g. its failing rows were not available
+                lines.append(f"          ({strip_control(r.reason)})")
             lines += [f"          - {row}" for row in _samples(rec, r, sample_rows)]
         if any(r.status in (FAIL, WARN) for r in broken):
             lines.append(f"        runbook: {inv.runbook}")
@@ -60,7 +62,8 @@ def render_summary(rec: RunRecord, catalog: dict[str, Invariant], sample_rows: i
     bad_other = [r for r in contracts if r.status in BROKEN]
     lines.append(f"\n[model keys and reference data] {len(contracts) - len(bad_other)} of {len(contracts)} pass")
     for r in bad_other:
-        detail = strip_control(r.reason) if r.status == UNKNOWN else f"{r.failures} failing row(s)"
+        detail = strip_control(r.reason) if r.status == UNKNOWN else f"{r.failures} failing row(s)" + (
+            f" ({strip_control(r.reason)})" if r.reason else "")
         lines.append(f"  {LABEL[r.status]:<7} {r.name}: {detail}")
         lines += [f"          - {row}" for row in _samples(rec, r, sample_rows)]
     fresh = [r for r in rec.results if r.kind == "freshness"]

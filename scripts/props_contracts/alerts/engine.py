@@ -21,7 +21,16 @@ from props_contracts.alerts.state import (
 from props_contracts.catalog import Invariant
 from props_contracts.errors import UsageError
 from props_contracts.failures import format_row
-from props_contracts.records import FAIL, UNKNOWN, WARN, RunRecord, latest_record, no_record_message
+from props_contracts.records import (
+    FAIL,
+    ROWS_NOT_AVAILABLE,
+    UNKNOWN,
+    WARN,
+    RunRecord,
+    latest_record,
+    no_record_message,
+    rows_problem,
+)
 from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import Warehouse
 
@@ -29,18 +38,32 @@ from props_contracts.warehouse import Warehouse
 def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[str]]:
     """(failing invariants split by the date their rows are about, or 'all' when
     a row carries no date; plus one 'could not evaluate' per unknown invariant),
-    and the invariants whose every contract ran (only those may resolve)."""
+    and the invariants this run shows passing on every date it does not list as
+    failing: only their open alerts may resolve. That takes positive evidence:
+    every contract of the invariant ran (none unknown), none failed on rows that
+    carry no date (those are about every date), and every failure is accounted
+    for by its stored rows (a contract whose rows were not available failed on
+    dates nobody knows). The record itself was verified when it was read
+    (records.parse_record)."""
     wanted = {FAIL} | ({WARN} if min_severity == "warn" else set())
     grouped: dict[tuple[str, str], dict] = defaultdict(lambda: {"tests": set(), "rows": [], "count": 0,
                                                                 "sev": "warn"})
+    no_evidence: set[str] = set()  # invariants some dates of which nothing shows passing
     for r in rec.results:
-        if r.status not in wanted or not r.invariant_id:
+        if not r.invariant_id:
+            continue
+        if r.status in (FAIL, WARN) and (r.reason.startswith(ROWS_NOT_AVAILABLE)
+                                         or rows_problem(r, rec.rows_of(r.unique_id))):
+            no_evidence.add(r.invariant_id)
+        if r.status not in wanted:
             continue
         parts: dict[str, list] = defaultdict(list)
         for fr in rec.rows_of(r.unique_id):
             parts[fr.partition].append(fr)
         if not parts:
             parts["all"] = []
+        if "all" in parts:
+            no_evidence.add(r.invariant_id)
         for partition, rows in parts.items():
             g = grouped[(r.invariant_id, partition)]
             g["tests"].add(r.name)
@@ -58,7 +81,9 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
     for r in rec.results:
         if r.invariant_id:
             by_inv[r.invariant_id].append(r.status)
-    evaluated = {i for i, statuses in by_inv.items() if UNKNOWN not in statuses and i not in rec.unknown}
+    evaluated = {i for i, statuses in by_inv.items()
+                 if UNKNOWN not in statuses and i not in rec.unknown and i in rec.invariants
+                 and rec.invariants[i][0] != UNKNOWN and i not in no_evidence}
     return failures, evaluated
 
 

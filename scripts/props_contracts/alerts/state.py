@@ -5,8 +5,9 @@ fresh container behaves exactly like one with a warm disk.
 A failure is announced once when it opens, again only every `renotify` while it
 stays open, and once when it resolves. An invariant that could not be
 evaluated is announced as such ("could not evaluate"); its open alerts stay
-open, since nothing showed them fixed. A resolution is sent only for an
-invariant whose every contract ran in the latest run. A date that has left the
+open, since nothing showed them fixed. A resolution is sent only on positive
+evidence: every contract of the invariant ran in the latest run and none failed
+on that date (engine.failures_of). A date that has left the
 contracts' window is closed as "aged out", never as resolved.
 
 Two `alert` runs at once: a lease row in `alert_lock`, taken with one MERGE
@@ -84,12 +85,40 @@ def key(invariant_id: str, partition: str) -> tuple[str, str]:
     return invariant_id, partition
 
 
+LOG_KINDS = (OPEN, REMINDER, RESOLVED, UNEVALUATED, REEVALUATED, AGED_OUT)
+LOG_SEVERITIES = ("error", "warn")
+
+
+def _log_problem(r: dict) -> str | None:
+    """What is wrong with one alert_log row (None: nothing)."""
+    absent = [c for c in ("event_id", "invariant_id", "partition_key", "kind", "severity", "sent_at")
+              if r.get(c) is None or (isinstance(r[c], str) and not r[c].strip())]
+    if absent:
+        return f"has no {', '.join(absent)}"
+    if r["kind"] not in LOG_KINDS:
+        return f"has kind {r['kind']!r} outside {'/'.join(LOG_KINDS)}"
+    if r["severity"] not in LOG_SEVERITIES:
+        return f"has severity {r['severity']!r} outside {'/'.join(LOG_SEVERITIES)}"
+    return None
+
+
 def open_alerts(wh: Warehouse) -> dict[tuple[str, str], OpenAlert]:
-    """The open set, folded from the log in the order things were sent."""
+    """The open set, folded from the log in the order things were sent. Every row
+    is checked first: a log row with a NULL or an unknown kind cannot say what was
+    sent, so no open set is derived from it (AlertStateError, exit 2) rather than
+    one that might announce twice, or forget an open failure."""
     wh.ensure(ALERT_LOG)
+    rows = wh.query(f"select event_id, invariant_id, partition_key, kind, severity, sent_at "
+                    f"from {wh.audit(ALERT_LOG)} order by sent_at, event_id")
+    problems = [f"row {i} (event {r.get('event_id')}) {why}" for i, r in enumerate(rows, 1)
+                if (why := _log_problem(r))]
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise AlertStateError(f"the alert log {wh.audit(ALERT_LOG)} is malformed: {'; '.join(problems[:5])}{more}. "
+                              "No alert is sent from a log that cannot say what was sent: repair or delete "
+                              "those rows")
     out: dict[tuple[str, str], OpenAlert] = {}
-    for r in wh.query(f"select invariant_id, partition_key, kind, severity, sent_at from {wh.audit(ALERT_LOG)} "
-                      "order by sent_at, event_id"):
+    for r in rows:
         k = key(r["invariant_id"], r["partition_key"])
         if r["kind"] in OPENS:
             out[k] = OpenAlert(k[0], k[1], r["severity"], r["sent_at"], r["sent_at"])
@@ -102,7 +131,9 @@ def open_alerts(wh: Warehouse) -> dict[tuple[str, str], OpenAlert]:
 
 def transition(open_set: dict[tuple[str, str], OpenAlert], failures: list[Failure], evaluated: set[str],
                window_start: date | None, now: datetime, renotify: timedelta) -> list[AlertEvent]:
-    """Events to send for this run. `evaluated`: invariants whose every contract ran."""
+    """Events to send for this run. `evaluated`: invariants the run shows passing on
+    every date it does not list as failing (engine.failures_of): only their open
+    alerts resolve; every other open alert stays open."""
     events: list[AlertEvent] = []
     stamp = now.isoformat(timespec="seconds")
     seen = set()
