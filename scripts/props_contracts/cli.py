@@ -389,6 +389,8 @@ def _parse(database, target, lookback_days) -> int:
     dbt = Dbt(settings, reuse_parses=False)
     t0 = time.monotonic()
     dbt.parse()
+    from props_contracts.catalog import check_manifest_catalog
+    check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -446,18 +448,26 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     artifacts = artifacts_root() / "pruning"
     settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
     preflight(warehouse_for(settings), settings)
-    Dbt(settings).invoke(["compile"])
+    dbt = Dbt(settings)
+    dbt.parse()
+    from props_contracts.catalog import check_manifest_catalog
+    check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
+    dbt.invoke(["compile"])
     return artifacts / "manifest.json"
 
 
 @main.command()
 @click.option("--markdown", is_flag=True, help="As the README's Markdown table.")
-def invariants(markdown):
+@click.option("--macro", is_flag=True,
+              help="As macros/catalog/contract_catalog.sql (the IDs a plain dbt invocation checks tests against).")
+def invariants(markdown, macro):
     """List the invariant catalog: ID, severity, thresholds, runbook hint."""
     def body() -> int:
-        from props_contracts.catalog import catalog_markdown
+        from props_contracts.catalog import catalog_ids_macro, catalog_markdown
         catalog = load_catalog(project_root())
-        if markdown:
+        if macro:
+            click.echo(catalog_ids_macro(catalog), nl=False)
+        elif markdown:
             click.echo(catalog_markdown(catalog, project_root()))
         else:
             for inv in catalog.values():

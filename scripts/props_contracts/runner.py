@@ -29,7 +29,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from props_contracts import project_root
-from props_contracts.catalog import load_catalog, project_vars
+from props_contracts.catalog import (
+    catalog_error,
+    contracts_outside_catalog,
+    load_catalog,
+    project_vars,
+)
 from props_contracts.dbt import Dbt, DbtSettings, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
 from props_contracts.records import (
@@ -301,6 +306,11 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
     else:
         say(f"parsed the project in {(utcnow() - parse_started).total_seconds():.0f}s ({dbt.parse_mode})")
     manifest = dbt.manifest_dict if manifest_path.exists() and not problems else None
+    catalog = load_catalog(project_root())
+    outside = contracts_outside_catalog(manifest, catalog) if manifest is not None else []
+    if outside:  # refused at parse time: nothing is built or judged, every invariant unknown
+        problems.append(str(catalog_error(outside)))
+        manifest = None
 
     fresh = check_freshness(settings, dbt) if freshness and manifest is not None else []
 
@@ -333,7 +343,6 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
                                                            node_error_statuses=frozenset())))
         except DbtInvocationError as exc:
             problems.append(str(exc))
-    catalog = load_catalog(project_root())
     results: list[ContractResult] = []
     if manifest is None:
         if not problems:

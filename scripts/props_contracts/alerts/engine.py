@@ -21,9 +21,15 @@ from props_contracts.alerts.state import (
 from props_contracts.catalog import Invariant
 from props_contracts.errors import UsageError
 from props_contracts.failures import format_row
-from props_contracts.records import FAIL, UNKNOWN, WARN, RunRecord, latest_run
+from props_contracts.records import FAIL, UNKNOWN, WARN, ContractResult, RunRecord, latest_run
 from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import Warehouse
+
+
+def alert_key(r: ContractResult) -> str:
+    """What an alert is about: the contract's invariant ID, or, for a contract with
+    none (a key test), its own name. Every failing contract is announced."""
+    return r.invariant_id or r.name
 
 
 def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[str]]:
@@ -34,7 +40,7 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
     grouped: dict[tuple[str, str], dict] = defaultdict(lambda: {"tests": set(), "rows": [], "count": 0,
                                                                 "sev": "warn"})
     for r in rec.results:
-        if r.status not in wanted or not r.invariant_id:
+        if r.status not in wanted:
             continue
         parts: dict[str, list] = defaultdict(list)
         for fr in rec.rows_of(r.unique_id):
@@ -42,7 +48,7 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
         if not parts:
             parts["all"] = []
         for partition, rows in parts.items():
-            g = grouped[(r.invariant_id, partition)]
+            g = grouped[(alert_key(r), partition)]
             g["tests"].add(r.name)
             g["rows"] += [fr.row for fr in rows]
             g["count"] = max(g["count"], rows[0].partition_rows if rows else r.failures)
@@ -54,10 +60,14 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
     for iid, reason in sorted(rec.unknown.items()):
         tests = tuple(sorted(r.name for r in rec.results if r.invariant_id == iid and r.status == UNKNOWN))
         failures.append(Failure(iid, NOT_EVALUATED, "error", tests, 0, (strip_control(reason)[:500],)))
+    # a contract without an invariant ID (a key test) cannot be unknown in silence either
+    for r in rec.results:
+        if not r.invariant_id and r.status == UNKNOWN:
+            failures.append(Failure(alert_key(r), NOT_EVALUATED, "error", (r.name,), 0,
+                                    (strip_control(r.reason or "not evaluated")[:500],)))
     by_inv: dict[str, list[str]] = defaultdict(list)
     for r in rec.results:
-        if r.invariant_id:
-            by_inv[r.invariant_id].append(r.status)
+        by_inv[alert_key(r)].append(r.status)
     evaluated = {i for i, statuses in by_inv.items() if UNKNOWN not in statuses and i not in rec.unknown}
     return failures, evaluated
 
@@ -70,6 +80,13 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
         inv = catalog.get(e.invariant_id)
         if inv:
             e.title, e.runbook = inv.title, inv.runbook
+        else:  # never an empty title: a contract outside the catalog says so, by its name
+            tests = sorted({t for f in failures if f.invariant_id == e.invariant_id for t in f.tests}
+                           - {e.invariant_id})
+            names = f"{e.invariant_id} ({', '.join(tests)})" if tests else e.invariant_id
+            e.title = e.title or f"{names}: a contract without a catalog invariant (not in seeds/invariants.csv)"
+            e.runbook = e.runbook or ("Read the contract's failing rows and its description in the YAML; "
+                                      "give it a catalog invariant ID (seeds/invariants.csv) if it is one.")
     return events
 
 
