@@ -92,7 +92,9 @@ def decide(settings: DbtSettings, phase: int, day: date) -> GateDecision:
     rec = outcome.record
     unknown = {i: reason for i, reason in rec.unknown.items() if i in ids}
     missing = [i for i in ids if i not in rec.invariants]
-    unknown.update({i: "no contract with this ID ran" for i in missing})
+    # a run that stopped before its contracts (a parse refused) says why, not just "none ran"
+    unknown.update({i: f"not evaluated: {rec.message}" if rec.message else "no contract with this ID ran"
+                    for i in missing})
     blocking = []
     for r in rec.results:
         if r.status != FAIL or r.severity != "error":
