@@ -79,28 +79,28 @@ scraper_paths as (
 ),
 
 {% for inv, model, feed, loaded_at, partition_column, gates in tables %}
-table_{{ loop.index }} as (
-    select
-        '{{ inv }}' as invariant_id,
-        'table' as feed_kind,
-        '{{ feed }}' as feed,
-        max({{ loaded_at }}) as newest_at,
-        '{{ gates }}' as gate_phases
-    from {{ ref(model) }}
-    where
-        {{ loaded_at }} <= {{ props_contracts.as_of() }}
-        and {{ loaded_at }} >= {{ ts_floor }}
-        {%- if partition_column %}
-        and {{ partition_column }} >= {{ window_floor }}
-        {%- endif %}
-),
+    table_{{ loop.index }} as (
+        select
+            '{{ inv }}' as invariant_id,
+            'table' as feed_kind,
+            '{{ feed }}' as feed,
+            max({{ loaded_at }}) as newest_at,
+            '{{ gates }}' as gate_phases
+        from {{ ref(model) }}
+        where
+            {{ loaded_at }} <= {{ props_contracts.as_of() }}
+            and {{ loaded_at }} >= {{ ts_floor }}
+            {%- if partition_column %}
+                and {{ partition_column }} >= {{ window_floor }}
+            {%- endif %}
+    ),
 
 {% endfor -%}
 feeds as (
     select * from scraper_paths
     {%- for _ in tables %}
-    union all
-    select * from table_{{ loop.index }}
+        union all
+        select * from table_{{ loop.index }}
     {%- endfor %}
 ),
 
@@ -114,14 +114,15 @@ final as (
         round({{ props_contracts.hours_between('newest_at', props_contracts.as_of()) }}, 1) as age_hours,
         case invariant_id
             {%- for inv, (warn, error) in limits.items() %}
-            when '{{ inv }}' then {{ warn }}
+                when '{{ inv }}' then {{ warn }}
             {%- endfor %}
         end as warn_hours,
         case invariant_id
             {%- for inv, (warn, error) in limits.items() %}
-            when '{{ inv }}' then {{ error }}
+                when '{{ inv }}' then {{ error }}
             {%- endfor %}
         end as error_hours,
+        case when newest_at is null then 'no row in the window at or before as_of' end as problem,
         gate_phases
     from feeds
 )
