@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -302,8 +302,13 @@ def demo(database, seed, days, quiet):
 
 def _demo(database, seed, days, quiet) -> int:
     from props_contracts.simulator.faults import FAULTS
+    from props_contracts.simulator.world import lifecycle_end
 
     start, end, as_of = resolve_window(None, None, days, None)
+    # judged at noon ET after the newest finished night (or now, if that is earlier): the
+    # simulator writes whole nights, not the next morning's feeds, so judged later in the
+    # day the clean world's daily feeds would be truly stale (FRS-01/02 warn)
+    as_of = min(as_of, lifecycle_end(end) + timedelta(hours=4))
     click.echo("props-contracts demo: one simulated week of the pipeline with these incidents injected:")
     for fid in DEMO_FAULTS:
         f = FAULTS[fid]
