@@ -1,7 +1,8 @@
 {#- on-run-start: no contract outside the catalog. Every enabled data test carries a
     meta.invariant_id that is in seeds/invariants.csv (contract_catalog(), generated
     from it), or is a key test without one (pc_primary_key), or is a case of the test
-    macros themselves (seeds/generic_test_cases/). Anything else fails the invocation
+    macros themselves (seeds/generic_test_cases/), or belongs to another package
+    (Elementary's own models). Anything else fails the invocation
     before any node runs, naming each test, its file and its ID: a plain `dbt build`
     refuses like `props-contracts run` does (props_contracts/catalog.py, same rule).
     Reads the project graph, not the seed table: it holds on a fresh warehouse too.
@@ -21,7 +22,8 @@
                 {%- do harness.append(prefix) -%}
             {%- endfor -%}
             {%- set test_name = (node.test_metadata or {}).get('name') -%}
-            {%- if harness or (inv in (none, '') and test_name in spec['key_tests']) -%}
+            {%- if harness or node.package_name != project_name
+                or (inv in (none, '') and test_name in spec['key_tests']) -%}
                 {#- exempt -#}
             {%- elif inv in (none, '') -%}
                 {%- do bad.append(node.name ~ ' (' ~ path ~ '): no meta.invariant_id') -%}

@@ -55,6 +55,7 @@ KEY_TESTS = ("pc_primary_key",)
 # The generic tests' own pass/fail cases (pytests/test_generic_tests.py): tests of
 # the test macros, not contracts about the pipeline; enabled only by that test's var.
 HARNESS_TEST_PATHS = ("seeds/generic_test_cases/",)
+PROJECT = "props_contracts"  # the dbt project's name: tests of other packages are theirs
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ def contracts_outside_catalog(manifest: dict, catalog: dict[str, Invariant]) -> 
         if node.get("resource_type") != "test" or (node.get("config") or {}).get("enabled", True) is False:
             continue
         path = node.get("original_file_path") or ""
-        if path.startswith(HARNESS_TEST_PATHS):
+        # a package's own tests (Elementary's models, on the switch) are not our contracts;
+        # the hub tests this project attaches in its YAML are, and carry IDs
+        if path.startswith(HARNESS_TEST_PATHS) or node.get("package_name", PROJECT) != PROJECT:
             continue
         inv = node_invariant_id(node)
         if inv in (None, "") and (node.get("test_metadata") or {}).get("name") in KEY_TESTS:
