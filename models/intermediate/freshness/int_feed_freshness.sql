@@ -47,35 +47,39 @@ with scraper_feeds as (
     select * from {{ ref('scraper_feeds') }}
 ),
 
-routed_files as (
+scraped_files as (
     select * from {{ ref('int_scraped_file_routing') }}
     where
         scrape_status = 'success'
-        and path_prefix is not null
         and scraped_at <= {{ props_contracts.as_of() }}
         and scraped_at >= {{ ts_floor }}
 ),
 
-newest_file_by_path as (
-    select
-        path_prefix,
-        max(scraped_at) as newest_at
-    from routed_files
-    group by path_prefix
+-- the expected paths (the seed) and every routed path seen in the window. A file
+-- belongs to a path by its own name, not by its routing: a path whose processor was
+-- deactivated still delivers (ING-01 says it is not loaded), and a path that stopped
+-- entirely keeps its row, with no newest file
+expected_paths as (
+    select distinct path_prefix
+    from (
+        select path_prefix from scraper_feeds
+        union all
+        select path_prefix from scraped_files
+        where path_prefix is not null
+    ) as paths
 ),
 
--- the expected paths (the seed) and every path seen in the window: a path that
--- stopped entirely keeps its row, with no newest file
 scraper_paths as (
     select
         'FRS-01' as invariant_id,
         'scraper path' as feed_kind,
-        coalesce(scraper_feeds.path_prefix, newest_file_by_path.path_prefix) as feed,
-        newest_file_by_path.newest_at,
+        expected_paths.path_prefix as feed,
+        max(scraped_files.scraped_at) as newest_at,
         '2' as gate_phases
-    from scraper_feeds
-    full outer join newest_file_by_path
-        on scraper_feeds.path_prefix = newest_file_by_path.path_prefix
+    from expected_paths
+    left join scraped_files
+        on starts_with(scraped_files.relative_path, {{ dbt.concat(['expected_paths.path_prefix', "'/'"]) }})
+    group by expected_paths.path_prefix
 ),
 
 {% for inv, model, feed, loaded_at, partition_column, gates in tables %}
