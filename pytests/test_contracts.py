@@ -243,7 +243,7 @@ def test_every_invocation_appends_its_results_to_the_history(tmp_path):
         "where node_name = 'prd_06_every_team_has_predictions'").fetchall()
     con.close()
     # (a fresh warehouse: the seeds are loaded first, in their own invocation)
-    assert len(per_invocation) == 3 and per_invocation[0][1] == 5
+    assert len(per_invocation) == 3 and per_invocation[0][1] == len(list((ROOT / "seeds").glob("*.csv")))
     assert per_invocation[2][1] == len(results)
     assert prd06 == [("fail", 1, "error", "phase_5_predictions")]
 

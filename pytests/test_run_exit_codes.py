@@ -29,8 +29,7 @@ def test_exit_codes_follow_the_outcome(tmp_path):
 
     ok = _run(clean, *pinned)
     assert ok.exit_code == 0, ok.output[-2000:]
-    assert "33 invariants: 33 pass" in ok.output
-    assert "source freshness: not checked" in ok.output
+    assert "36 invariants: 36 pass" in ok.output
 
     failed = _run(broken, *pinned)
     assert failed.exit_code == 1
@@ -50,28 +49,29 @@ def _stopped_days_ago(db, days: int):
     simulate(db, start=end - timedelta(days=4), end=end, as_of=stopped)
 
 
-def test_live_run_checks_source_freshness(tmp_path):
+def test_live_run_checks_freshness(tmp_path):
     # given a pipeline whose data stopped three days ago
     db = tmp_path / "stale.duckdb"
     _stopped_days_ago(db, 3)
     # when the contracts run live (judged at now)
     result = _run(db)
-    # then the stale sources are named and the run fails
+    # then the stale feeds are named under their freshness invariants and the run fails
     assert result.exit_code == 1
-    assert "FAIL    freshness nba_orchestration.workflow_decisions" in result.output
+    assert "FAIL    FRS-01" in result.output and "FAIL    FRS-02" in result.output
+    assert "feed=nba-com/schedule" in result.output
 
 
-def test_a_source_with_nothing_in_its_freshness_partitions_is_named_stale(tmp_path):
-    # given a pipeline whose data stopped ten days ago: more than the 7 days of
-    # partitions the freshness filter reads (freshness_partition_days)
+def test_a_feed_with_nothing_in_the_window_is_named_stale(tmp_path):
+    # given a pipeline whose data stopped ten days ago: more than the 7 days of the
+    # window the freshness rules read (lookback_days)
     db = tmp_path / "stopped.duckdb"
     _stopped_days_ago(db, 10)
     # when the contracts run live
     result = _run(db)
-    # then the partitioned sources fail freshness, saying why, and the run fails
+    # then each feed fails freshness with no newest row at all, and the run fails
     assert result.exit_code == 1
-    assert ("FAIL    freshness nba_raw.nbac_schedule: no rows at all in the partitions it reads"
-            in result.output)
+    assert "FAIL    FRS-01" in result.output and "frs_01_scraper_feeds_fresh_error: 7 failing row(s)" in result.output
+    assert "problem=no row in the window at or before as_of" in result.output
     assert "Traceback" not in result.output
 
 

@@ -28,7 +28,6 @@
         'partition_margin_days': {'kind': 'integer', 'min': 0, 'max': 3660, 'unit': 'days'},
         'backfill_horizon_days': {'kind': 'integer', 'min': 0, 'max': 3660, 'unit': 'days'},
         'game_final_margin_hours': hours,
-        'freshness_partition_days': days,
         'business_timezone': {'kind': 'timezone'},
         'generic_test_cases': {'kind': 'boolean'},
         'earliest_plausible_date': {'kind': 'date'},
@@ -93,5 +92,11 @@
         'orc03_max_failures': count,
         'sch02_max_rows': count,
         'sch02_max_days_ahead': days,
+        'frs01_warn_hours': hours,
+        'frs01_error_hours': hours,
+        'frs02_warn_hours': hours,
+        'frs02_error_hours': hours,
+        'frs03_warn_hours': hours,
+        'frs03_error_hours': hours,
     }) }}
 {%- endmacro -%}

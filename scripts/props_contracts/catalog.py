@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from props_contracts.errors import PropsContractsError
+
 
 @dataclass(frozen=True)
 class Invariant:
@@ -45,3 +47,93 @@ def catalog_markdown(catalog: dict[str, Invariant], root: Path) -> str:
         thresholds = ", ".join(f"`{v}` = {defaults[v]}" for v in inv.threshold_vars) or "model contract"
         lines.append(f"| {inv.invariant_id} | {inv.title} | {inv.severity} | {thresholds} | {inv.runbook} |")
     return "\n".join(lines)
+
+
+# Data tests that need no invariant ID: a model's (or seed's) key test. Every model
+# has one (house rule 4); a failure is still reported, under the test's own name.
+KEY_TESTS = ("pc_primary_key",)
+# The generic tests' own pass/fail cases (pytests/test_generic_tests.py): tests of
+# the test macros, not contracts about the pipeline; enabled only by that test's var.
+HARNESS_TEST_PATHS = ("seeds/generic_test_cases/",)
+PROJECT = "props_contracts"  # the dbt project's name: tests of other packages are theirs
+
+
+@dataclass(frozen=True)
+class OutsideCatalog:
+    """A data test that is neither a contract of a catalog invariant nor a key test."""
+
+    test: str
+    path: str
+    invariant_id: object  # the ID it carries (None when it has none)
+
+    def describe(self) -> str:
+        got = "no meta.invariant_id" if self.invariant_id in (None, "") else \
+            f"invariant_id {self.invariant_id!r}, which is not in seeds/invariants.csv"
+        return f"{self.test} ({self.path}): {got}"
+
+
+def node_invariant_id(node: dict) -> object:
+    """The invariant ID a test node carries (meta or config.meta), or None."""
+    meta = {**(node.get("meta") or {}), **((node.get("config") or {}).get("meta") or {})}
+    return meta.get("invariant_id")
+
+
+def contracts_outside_catalog(manifest: dict, catalog: dict[str, Invariant]) -> list[OutsideCatalog]:
+    """Every enabled data test whose invariant ID is missing or unknown, unless it is
+    a key test without an ID (KEY_TESTS) or a test of the test macros (HARNESS_TEST_PATHS).
+    The same rule runs in a plain dbt invocation (macros/catalog/check_contract_ids.sql)."""
+    out = []
+    for uid, node in sorted(manifest.get("nodes", {}).items()):
+        if node.get("resource_type") != "test" or (node.get("config") or {}).get("enabled", True) is False:
+            continue
+        path = node.get("original_file_path") or ""
+        # a package's own tests (Elementary's models, on the switch) are not our contracts;
+        # the hub tests this project attaches in its YAML are, and carry IDs
+        if path.startswith(HARNESS_TEST_PATHS) or node.get("package_name", PROJECT) != PROJECT:
+            continue
+        inv = node_invariant_id(node)
+        if inv in (None, "") and (node.get("test_metadata") or {}).get("name") in KEY_TESTS:
+            continue
+        if not isinstance(inv, str) or inv not in catalog:
+            out.append(OutsideCatalog(node.get("name") or uid, path, inv))
+    return out
+
+
+class CatalogError(PropsContractsError):
+    """A data test carries no invariant ID, or one the catalog does not know."""
+
+
+def catalog_error(violations: list[OutsideCatalog], limit: int = 10) -> CatalogError:
+    shown = "; ".join(v.describe() for v in violations[:limit])
+    more = f"; and {len(violations) - limit} more" if len(violations) > limit else ""
+    return CatalogError(
+        f"{len(violations)} data test(s) outside the invariant catalog: {shown}{more}. Every data test carries "
+        f"meta.invariant_id from seeds/invariants.csv (or is a key test: {', '.join(KEY_TESTS)}); add the "
+        "invariant to the catalog (then `props-contracts invariants --macro`) or fix the test's ID")
+
+
+def check_manifest_catalog(manifest: dict, catalog: dict[str, Invariant]) -> None:
+    """Raise CatalogError (exit 2) naming every test outside the catalog."""
+    violations = contracts_outside_catalog(manifest, catalog)
+    if violations:
+        raise catalog_error(violations)
+
+
+def catalog_ids_macro(catalog: dict[str, Invariant]) -> str:
+    """macros/catalog/contract_catalog.sql, generated from seeds/invariants.csv (Jinja
+    cannot read a CSV, and the seed table may not be loaded yet when a plain dbt
+    invocation's on-run-start checks the tests). A pytest checks the file equals this."""
+    ids = "".join(f"\n            '{i}'," for i in sorted(catalog))
+    keys = "".join(f"'{t}', " for t in KEY_TESTS)
+    harness = "".join(f"'{p}', " for p in HARNESS_TEST_PATHS)
+    return ("{#- GENERATED from seeds/invariants.csv by `props-contracts invariants --macro` (do not edit;\n"
+            "    pytests/test_catalog_and_freshness.py fails when it differs from the CSV): the catalog's\n"
+            "    invariant IDs, the key tests that need none, and the test-macro cases exempt, for\n"
+            "    check_contract_ids() in on-run-start. -#}\n"
+            "{%- macro contract_catalog() -%}\n"
+            "    {{ return({\n"
+            f"        'invariant_ids': [{ids}\n        ],\n"
+            f"        'key_tests': [{keys.rstrip(', ')}],\n"
+            f"        'harness_paths': [{harness.rstrip(', ')}],\n"
+            "    }) }}\n"
+            "{%- endmacro -%}\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -182,12 +182,9 @@ def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, se
             raise UsageError(f"--elementary needs the hub packages; dbt_packages/ lacks {', '.join(sorted(absent))}: "
                              "run `make hub-packages` (PROPS_DBT_PACKAGES_DIR for a local copy)")
         settings.vars["elementary_enabled"] = True
-    outcome = run_contracts(settings, select, full_refresh, freshness=as_of is None, setup=setup, snapshots=snapshots,
+    outcome = run_contracts(settings, select, full_refresh, setup=setup, snapshots=snapshots,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
-    code = _report_run(settings, outcome.record.run_id)
-    if as_of is not None:
-        click.echo("source freshness: not checked (it compares with now; --as-of pins another instant)")
-    return code
+    return _report_run(settings, outcome.record.run_id)
 
 
 @main.command()
@@ -331,8 +328,13 @@ def demo(database, seed, days, quiet):
 
 def _demo(database, seed, days, quiet) -> int:
     from props_contracts.simulator.faults import FAULTS
+    from props_contracts.simulator.world import lifecycle_end
 
     start, end, as_of = resolve_window(None, None, days, None)
+    # judged at noon ET after the newest finished night (or now, if that is earlier): the
+    # simulator writes whole nights, not the next morning's feeds, so judged later in the
+    # day the clean world's daily feeds would be truly stale (FRS-01/02 warn)
+    as_of = min(as_of, lifecycle_end(end) + timedelta(hours=4))
     click.echo("props-contracts demo: one simulated week of the pipeline with these incidents injected:")
     for fid in DEMO_FAULTS:
         f = FAULTS[fid]
@@ -417,6 +419,8 @@ def _parse(database, target, lookback_days) -> int:
     t0 = time.monotonic()
     with artifacts_lock(settings.target_path, _lock_wait_seconds()):
         dbt.parse()
+    from props_contracts.catalog import check_manifest_catalog
+    check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -475,18 +479,26 @@ def compile_for_bigquery(target: str, as_of: str | None) -> Path:
     settings = make_settings(None, target, as_of, None, quiet=True, artifacts_dir=artifacts)
     preflight(warehouse_for(settings), settings)
     with artifacts_lock(settings.target_path, settings.lock_wait_seconds):
-        Dbt(settings).invoke(["compile"])
+        dbt = Dbt(settings)
+        dbt.parse()
+        from props_contracts.catalog import check_manifest_catalog
+        check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
+        dbt.invoke(["compile"])
     return artifacts / "manifest.json"
 
 
 @main.command()
 @click.option("--markdown", is_flag=True, help="As the Markdown table of docs/contracts.md.")
-def invariants(markdown):
+@click.option("--macro", is_flag=True,
+              help="As macros/catalog/contract_catalog.sql (the IDs a plain dbt invocation checks tests against).")
+def invariants(markdown, macro):
     """List the invariant catalog: ID, severity, thresholds, runbook hint."""
     def body() -> int:
-        from props_contracts.catalog import catalog_markdown
+        from props_contracts.catalog import catalog_ids_macro, catalog_markdown
         catalog = load_catalog(project_root())
-        if markdown:
+        if macro:
+            click.echo(catalog_ids_macro(catalog), nl=False)
+        elif markdown:
             click.echo(catalog_markdown(catalog, project_root()))
         else:
             for inv in catalog.values():

@@ -10,6 +10,7 @@ from props_contracts.textsafe import strip_control
 KEY_COLUMNS = (
     "game_date", "data_date", "run_date", "team_abbr", "player_lookup", "game_id", "batch_id",
     "processor_name", "subscription_name", "file_path", "staging_table_name", "table_name", "column_name",
+    "feed", "newest_at", "age_hours", "warn_hours", "error_hours",
     "violation", "problem", "missing", "missing_teams", "missing_player_list", "coverage",
     "duplicate_ratio", "duration_ratio", "gap_hours", "gap_started_at", "gap_ended_at",
     "input_coverage", "staging_failure_rate", "missing_staging_tables", "row_difference",

@@ -4,7 +4,8 @@ Builds the models the phase's gate contracts read, runs those contracts (a
 recorded run, command 'gate'), and reads their failing rows back from the
 warehouse: a failing error-severity contract blocks date D when one of its rows
 is about D, or when a row carries no date at all (a global problem such as an
-orchestration outage). A gate contract that could not be evaluated makes the
+orchestration outage), unless the row names the phases it gates (`gate_phases`: a
+stale feed blocks only the phases that read it). A gate contract that could not be evaluated makes the
 answer "could not tell" (exit 2), never "ready".
 
 A date before the contracts' window (a backfill) widens the window to reach it,
@@ -93,13 +94,17 @@ def decide(settings: DbtSettings, phase: int, day: date) -> GateDecision:
     rec = load_run(warehouse_for(settings), outcome.record.run_id, utcnow() - LATEST_RUN_MAX_AGE)
     unknown = {i: reason for i, reason in rec.unknown.items() if i in ids}
     missing = [i for i in ids if i not in rec.invariants]
-    unknown.update({i: "no contract with this ID ran" for i in missing})
+    # a run that stopped before its contracts (a parse refused) says why, not just "none ran"
+    unknown.update({i: f"not evaluated: {rec.message}" if rec.message else "no contract with this ID ran"
+                    for i in missing})
     blocking = []
     for r in rec.results:
         if r.status != FAIL or r.severity != "error":
             continue
         rows = rec.rows_of(r.unique_id)
-        about = [fr for fr in rows if fr.partition in (day.isoformat(), "all")]
+        # a row naming the phases it gates (a stale feed: gate_phases) blocks only those
+        about = [fr for fr in rows if fr.partition in (day.isoformat(), "all")
+                 and ("gate_phases" not in fr.row or str(phase) in str(fr.row["gate_phases"] or "").split())]
         if about or not rows:  # no stored row to place it: it may be about D, so it blocks
             count = sum({fr.partition: fr.partition_rows for fr in about}.values()) if about else r.failures
             blocking.append(Blocker(r.invariant_id or r.name, r.name, count,

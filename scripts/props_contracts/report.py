@@ -22,6 +22,7 @@ from props_contracts.records import (
     ContractResult,
     RunRecord,
     invariant_history,
+    invariant_status,
     latest_record,
     no_record_message,
     recent_records,
@@ -165,6 +166,32 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
             f'<div class="muted">severity {e(inv.severity)}; {tv or "model contract"}</div>'
             f'<div><b>Runbook:</b> {e(inv.runbook)}</div>'
             + (f'<ul>{"".join(samples)}</ul>' if samples else "") + "</td></tr>")
+    # Defence in depth: every contract that failed or was not evaluated is on the page
+    # and in the cards, under its ID when the catalog lacks it, or under its own name
+    # when it carries none (a key test); never "0 FAIL" beside a failure.
+    extra: dict[str, tuple[str, list[ContractResult]]] = {}
+    for iid in sorted((set(rec.invariants) | set(by_id)) - set(catalog)):
+        rs = by_id.get(iid, [])
+        extra[iid] = (rec.invariants[iid][0] if iid in rec.invariants else invariant_status(rs), rs)
+    for r in rec.results:
+        if not r.invariant_id and r.status in (FAIL, WARN, UNKNOWN):
+            extra[r.name] = (r.status, [r])
+    for key, (status, rs) in extra.items():
+        counts[status] += 1
+        what = "not in the invariant catalog" if any(r.invariant_id for r in rs) or not rs else "no invariant ID"
+        status_rows.append(
+            f'<tr><td><a href="#{e(key)}">{e(key)}</a></td><td><span class="badge {e(status)}">{e(status.upper())}'
+            f'</span></td><td>-</td><td>{e(what)}</td><td class="strip"><span class=none></span></td></tr>')
+        items = "".join(
+            f'<li><code>{e(r.name)}</code>: '
+            + (f"<b>not evaluated</b> ({e(r.reason)})" if r.status == UNKNOWN else
+               f'{r.failures} failing row(s)<ul class="rows">'
+               + "".join(f"<li>{e(format_row(fr.row))}</li>" for fr in rec.rows_of(r.unique_id)[:5]) + "</ul>")
+            + "</li>" for r in rs if r.status in (FAIL, WARN, UNKNOWN))
+        detail_rows.append(
+            f'<tr id="{e(key)}"><td><b>{e(key)}</b><br><span class="badge {e(status)}">{e(status.upper())}</span>'
+            f'</td><td>{e(what)}<div class="muted">{e(rs[0].description if rs else "")}</div>'
+            + (f"<ul>{items}</ul>" if items else "") + "</td></tr>")
     stamp = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     cards = "".join(f'<div class="card"><b>{counts.get(k, 0)}</b><span class="badge {k}">{k.upper()}</span></div>'
                     for k in (FAIL, UNKNOWN, WARN, PASS))

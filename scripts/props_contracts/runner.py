@@ -31,7 +31,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from props_contracts import project_root
-from props_contracts.catalog import load_catalog, project_vars
+from props_contracts.catalog import (
+    catalog_error,
+    contracts_outside_catalog,
+    load_catalog,
+    project_vars,
+)
 from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
 from props_contracts.records import (
@@ -168,41 +173,6 @@ def _test_node_result(node: dict, status: str, failures: int, reason: str, secon
         execution_seconds=seconds, failing_sql=failing_sql)
 
 
-def check_freshness(settings: DbtSettings, dbt: Dbt | None = None) -> list[ContractResult]:
-    """`dbt source freshness` against now. A stale source fails; a source that
-    cannot be queried (a dropped table) is UNKNOWN, and the run goes on."""
-    sources_json = settings.target_path / "sources.json"
-    sources_json.unlink(missing_ok=True)  # never read a stale file
-    try:
-        (dbt or Dbt(settings)).invoke(["source", "freshness"], allow_node_failures=True, node_error_statuses=frozenset())
-    except DbtInvocationError as exc:
-        return [ContractResult("freshness", "source freshness", None, "freshness", "error", UNKNOWN, 0,
-                               "", None, reason=str(exc), kind="freshness")]
-    if not sources_json.exists():
-        return [ContractResult("freshness", "source freshness", None, "freshness", "error", UNKNOWN, 0,
-                               "", None, reason="dbt source freshness wrote no sources.json", kind="freshness")]
-    out = []
-    for r in json.loads(sources_json.read_text()).get("results", []):
-        uid = r["unique_id"]  # source.props_contracts.<source>.<table>
-        name = "freshness " + ".".join(uid.split(".")[-2:])
-        status = {"pass": PASS, "warn": WARN, "error": FAIL}.get(r.get("status"), UNKNOWN)
-        age_h = (r.get("max_loaded_at_time_ago_in_s") or 0) / 3600
-        if status == UNKNOWN:
-            reason = f"could not be checked: {_first_line(r.get('error') or r.get('message')) or r.get('status')}"
-            description = reason
-        elif str(r.get("max_loaded_at", "")).startswith("0001-01-01"):
-            # dbt's stand-in for max() of no rows: the freshness filter's partitions are empty
-            description = ("no rows at all in the partitions it reads "
-                           "(the last freshness_partition_days game dates)")
-            reason = ""
-        else:
-            description, reason = f"newest row {age_h:.1f} h old", ""
-        out.append(ContractResult(uid, name, None, "freshness", "error", status,
-                                  0 if status == PASS else 1, description, None, reason=reason,
-                                  kind="freshness"))
-    return out
-
-
 def _ancestors(parent_map: dict[str, list[str]], uid: str) -> set[str]:
     seen: set[str] = set()
     stack = list(parent_map.get(uid, []))
@@ -321,7 +291,7 @@ def _failing_rows(wh: Warehouse, r: ContractResult, is_elementary: bool,
 
 def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh: bool = False, *,
                   command: str = "run", build_select: str | None = None,
-                  freshness: bool = False, say: Callable[[str], None] | None = None,
+                  say: Callable[[str], None] | None = None,
                   setup: bool = False, snapshots: bool = False, unit_tests: bool = False,
                   dbt: Dbt | None = None) -> RunOutcome:
     """Build the models, run the contracts, record the run. `select` chooses the
@@ -332,12 +302,12 @@ def run_contracts(settings: DbtSettings, select: str | None = None, full_refresh
     """
     with artifacts_lock(settings.target_path, settings.lock_wait_seconds):
         return _run_contracts(settings, select, full_refresh, command=command, build_select=build_select,
-                              freshness=freshness, say=say, setup=setup, snapshots=snapshots,
+                              say=say, setup=setup, snapshots=snapshots,
                               unit_tests=unit_tests, dbt=dbt)
 
 
 def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool, *, command: str,
-                   build_select: str | None, freshness: bool, say: Callable[[str], None] | None,
+                   build_select: str | None, say: Callable[[str], None] | None,
                    setup: bool, snapshots: bool, unit_tests: bool, dbt: Dbt | None) -> RunOutcome:
     """run_contracts' body, under the artifacts lock.
 
@@ -366,8 +336,11 @@ def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool
     else:
         say(f"parsed the project in {(utcnow() - parse_started).total_seconds():.0f}s ({dbt.parse_mode})")
     manifest = dbt.manifest_dict if manifest_path.exists() and not problems else None
-
-    fresh = check_freshness(settings, dbt) if freshness and manifest is not None else []
+    catalog = load_catalog(project_root())
+    outside = contracts_outside_catalog(manifest, catalog) if manifest is not None else []
+    if outside:  # refused at parse time: nothing is built or judged, every invariant unknown
+        problems.append(str(catalog_error(outside)))
+        manifest = None
 
     failed_nodes: dict[str, tuple[str, str]] = {}
     if manifest is not None:
@@ -398,7 +371,6 @@ def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool
                                                            node_error_statuses=frozenset())))
         except DbtInvocationError as exc:
             problems.append(str(exc))
-    catalog = load_catalog(project_root())
     results: list[ContractResult] = []
     invocations: set[str] = set()
     if manifest is None:
@@ -451,7 +423,6 @@ def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool
             else:
                 reason = blocked.get(uid) or ("not evaluated: " + (problems[-1] if problems else "dbt did not run it"))
                 results.append(_test_node_result(node, UNKNOWN, 0, reason))
-    results.extend(fresh)
 
     # invariants: what the run set out to evaluate, each with its contracts' verdict
     by_inv: dict[str, list[ContractResult]] = {}

@@ -7,7 +7,16 @@ from collections import defaultdict
 
 from props_contracts.catalog import Invariant
 from props_contracts.failures import format_row
-from props_contracts.records import BROKEN, FAIL, PASS, UNKNOWN, WARN, ContractResult, RunRecord
+from props_contracts.records import (
+    BROKEN,
+    FAIL,
+    PASS,
+    UNKNOWN,
+    WARN,
+    ContractResult,
+    RunRecord,
+    invariant_status,
+)
 from props_contracts.textsafe import strip_control
 
 ORDER = {FAIL: 0, UNKNOWN: 1, WARN: 2, PASS: 3}
@@ -58,13 +67,27 @@ def render_summary(rec: RunRecord, catalog: dict[str, Invariant], sample_rows: i
             lines += [f"          - {row}" for row in _samples(rec, r, sample_rows)]
         if any(r.status in (FAIL, WARN) for r in broken):
             lines.append(f"        runbook: {inv.runbook}")
+    # Defence in depth: an ID outside the catalog (the parse refuses such tests, but a
+    # record may come from elsewhere) is shown and counted, never dropped.
+    strays = sorted((set(rec.invariants) | set(by_id)) - set(catalog))
+    if strays:
+        lines.append("\n[not in the invariant catalog]")
+    for iid in strays:
+        rs = by_id.get(iid, [])
+        status = rec.invariants[iid][0] if iid in rec.invariants else invariant_status(rs)
+        counts[status] += 1
+        lines.append(f"  {LABEL.get(status, status):<7} {strip_control(iid):<7} not in seeds/invariants.csv")
+        for r in sorted((r for r in rs if r.status in BROKEN), key=lambda r: ORDER.get(r.status, 9)):
+            detail = strip_control(r.reason) if r.status == UNKNOWN else f"{r.failures} failing row(s)"
+            lines.append(f"        {LABEL[r.status]} {strip_control(r.name)}: {detail}")
+            lines += [f"          - {row}" for row in _samples(rec, r, sample_rows)]
     contracts = [r for r in other if r.kind == "test"]
     bad_other = [r for r in contracts if r.status in BROKEN]
     lines.append(f"\n[model keys and reference data] {len(contracts) - len(bad_other)} of {len(contracts)} pass")
     for r in bad_other:
         detail = strip_control(r.reason) if r.status == UNKNOWN else f"{r.failures} failing row(s)" + (
             f" ({strip_control(r.reason)})" if r.reason else "")
-        lines.append(f"  {LABEL[r.status]:<7} {r.name}: {detail}")
+        lines.append(f"  {LABEL.get(r.status, r.status):<7} {strip_control(r.name)}: {detail}")
         lines += [f"          - {row}" for row in _samples(rec, r, sample_rows)]
     fresh = [r for r in rec.results if r.kind == "freshness"]
     if fresh:
@@ -75,7 +98,13 @@ def render_summary(rec: RunRecord, catalog: dict[str, Invariant], sample_rows: i
     total = ", ".join(f"{n} {LABEL.get(s, s).lower() if s != 'not selected' else s}"
                       for s, n in sorted(counts.items(), key=lambda x: ORDER.get(x[0], 9)))
     tests = sum(1 for r in rec.results if r.kind == "test")
-    lines.append(f"\n{len(catalog)} invariants: {total}; {tests} data tests.")
+    keys = ""
+    if bad_other:
+        keys = "; " + ", ".join(f"{n} {LABEL.get(st, st).lower()}" for st, n in sorted(
+            {st: sum(r.status == st for r in bad_other) for st in {r.status for r in bad_other}}.items(),
+            key=lambda x: ORDER.get(x[0], 9))) + " without an invariant ID"
+    outside = f" (+{len(strays)} outside the catalog)" if strays else ""
+    lines.append(f"\n{len(catalog)} invariants{outside}: {total}; {tests} data tests{keys}.")
     if rec.unknown:
         lines.append(f"NOT EVALUATED ({len(rec.unknown)}): " + ", ".join(sorted(rec.unknown))
                      + ". Their status is unknown, not pass: see the reasons above.")

@@ -26,6 +26,7 @@ from props_contracts.records import (
     ROWS_NOT_AVAILABLE,
     UNKNOWN,
     WARN,
+    ContractResult,
     RunRecord,
     latest_record,
     no_record_message,
@@ -33,6 +34,12 @@ from props_contracts.records import (
 )
 from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import Warehouse
+
+
+def alert_key(r: ContractResult) -> str:
+    """What an alert is about: the contract's invariant ID, or, for a contract with
+    none (a key test), its own name. Every failing contract is announced."""
+    return r.invariant_id or r.name
 
 
 def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[str]]:
@@ -50,11 +57,9 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
                                                                 "sev": "warn"})
     no_evidence: set[str] = set()  # invariants some dates of which nothing shows passing
     for r in rec.results:
-        if not r.invariant_id:
-            continue
         if r.status in (FAIL, WARN) and (r.reason.startswith(ROWS_NOT_AVAILABLE)
                                          or rows_problem(r, rec.rows_of(r.unique_id))):
-            no_evidence.add(r.invariant_id)
+            no_evidence.add(alert_key(r))
         if r.status not in wanted:
             continue
         parts: dict[str, list] = defaultdict(list)
@@ -63,9 +68,9 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
         if not parts:
             parts["all"] = []
         if "all" in parts:
-            no_evidence.add(r.invariant_id)
+            no_evidence.add(alert_key(r))
         for partition, rows in parts.items():
-            g = grouped[(r.invariant_id, partition)]
+            g = grouped[(alert_key(r), partition)]
             g["tests"].add(r.name)
             g["rows"] += [fr.row for fr in rows]
             g["count"] = max(g["count"], rows[0].partition_rows if rows else r.failures)
@@ -77,13 +82,21 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
     for iid, reason in sorted(rec.unknown.items()):
         tests = tuple(sorted(r.name for r in rec.results if r.invariant_id == iid and r.status == UNKNOWN))
         failures.append(Failure(iid, NOT_EVALUATED, "error", tests, 0, (strip_control(reason)[:500],)))
+    # a contract without an invariant ID (a key test) cannot be unknown in silence either
+    for r in rec.results:
+        if not r.invariant_id and r.status == UNKNOWN:
+            failures.append(Failure(alert_key(r), NOT_EVALUATED, "error", (r.name,), 0,
+                                    (strip_control(r.reason or "not evaluated")[:500],)))
     by_inv: dict[str, list[str]] = defaultdict(list)
     for r in rec.results:
-        if r.invariant_id:
-            by_inv[r.invariant_id].append(r.status)
+        by_inv[alert_key(r)].append(r.status)
+    # an invariant resolves only on positive evidence: every contract of it ran in this
+    # record, the record holds the invariant as evaluated, and every failing row of it
+    # was accounted for; a contract without an ID (a key test) when it ran and passed
     evaluated = {i for i, statuses in by_inv.items()
-                 if UNKNOWN not in statuses and i not in rec.unknown and i in rec.invariants
-                 and rec.invariants[i][0] != UNKNOWN and i not in no_evidence}
+                 if UNKNOWN not in statuses and i not in rec.unknown and i not in no_evidence
+                 and (rec.invariants.get(i, (UNKNOWN,))[0] != UNKNOWN
+                      if any(r.invariant_id == i for r in rec.results) else True)}
     return failures, evaluated
 
 
@@ -95,6 +108,13 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
         inv = catalog.get(e.invariant_id)
         if inv:
             e.title, e.runbook = inv.title, inv.runbook
+        else:  # never an empty title: a contract outside the catalog says so, by its name
+            tests = sorted({t for f in failures if f.invariant_id == e.invariant_id for t in f.tests}
+                           - {e.invariant_id})
+            names = f"{e.invariant_id} ({', '.join(tests)})" if tests else e.invariant_id
+            e.title = e.title or f"{names}: a contract without a catalog invariant (not in seeds/invariants.csv)"
+            e.runbook = e.runbook or ("Read the contract's failing rows and its description in the YAML; "
+                                      "give it a catalog invariant ID (seeds/invariants.csv) if it is one.")
     return events
 
 

@@ -54,11 +54,11 @@ def fault(invariant_id: str, severity: str, summary: str, incident: str):
 # pytests/test_fault_matrix.py checks that the groups partition FAULTS.
 FAULT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("EXP-01", "ING-04", "PRC-01", "PRC-07", "PRD-05", "PRD-11"),
-    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01"),
+    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01"),
     ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02"),
     ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02"),
-    ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09"),
-    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10"),
+    ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02"),
+    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03"),
 )
 
 
@@ -552,6 +552,53 @@ def _orc03(world: World, rng: random.Random) -> None:
                   topic="nba-phase3-analytics-complete", publisher="nba-phase3-analytics-processors",
                   error_message="DeadlineExceeded: 504 Deadline Exceeded",
                   failed_at=world.as_of - timedelta(hours=5, minutes=7 * i))
+
+
+# -- freshness ----------------------------------------------------------------------------
+
+ODDS = "nba_raw.odds_api_player_props"
+ODDS_PREFIX = "odds-api/player-props"
+FRS_STOPPED_DAYS = 3  # the odds scraper / grading stopped this many days before as_of's date
+
+
+def stopped_since(world: World) -> date:
+    """The first game date a stopped feed (FRS faults) no longer delivered."""
+    return world.as_of.replace(tzinfo=UTC).astimezone(ET).date() - timedelta(days=FRS_STOPPED_DAYS)
+
+
+@fault("FRS-01", "error", "The odds scraper stopped three days ago: no player-props files, lines or loads since.",
+       "003: a 45-hour outage went unseen, checks asked whether data exists, not whether it still arrives.")
+def _frs01(world: World, rng: random.Random) -> None:
+    since = stopped_since(world)
+    files = {r["file_path"] for r in world.rows("nba_orchestration.scraped_files")
+             if f"/{ODDS_PREFIX}/" in r["file_path"] and r["data_date"] >= since}
+    world.remove("nba_orchestration.scraped_files", lambda r: r["file_path"] in files)
+    world.remove("nba_orchestration.raw_batch_locks", lambda r: r["file_path"] in files)
+    world.remove(ODDS, lambda r: r["game_date"] >= since)
+    world.remove(RUNS, lambda r: r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] >= since)
+    # with no lines, the systems predict without one, and grading cannot call them right or wrong
+    unlined = set()
+    for pred in world.rows(PRED):
+        if pred["game_date"] >= since:
+            pred.update(line_value=None, recommendation="NO_LINE")
+            unlined.add(pred["prediction_id"])
+    for grade in world.rows(GRADES):
+        if grade["prediction_id"] in unlined:
+            grade["is_correct"] = None
+
+
+@fault("FRS-02", "error", "Grading stopped three days ago: no prediction grades (and no grading runs) since.",
+       "004: a scheduler lost its invoker permission and the job it ran stopped without a word.")
+def _frs02(world: World, rng: random.Random) -> None:
+    since = stopped_since(world) - timedelta(days=1)  # grades of date D are written on D + 1
+    world.remove(GRADES, lambda r: r["game_date"] >= since)
+    world.remove(RUNS, lambda r: r["processor_name"] == "PredictionGradingProcessor" and r["data_date"] >= since)
+
+
+@fault("FRS-03", "error", "The dead-letter-queue sampler stopped 13 hours ago.",
+       "001 P1-5: DLQ messages expire unseen; a sampler that stopped hides them the same way.")
+def _frs03(world: World, rng: random.Random) -> None:
+    world.remove("nba_orchestration.pubsub_dlq_metrics", lambda r: r["observed_at"] > world.as_of - timedelta(hours=13))
 
 
 # -- schema -------------------------------------------------------------------------------

@@ -845,7 +845,7 @@ RUNBOOK: dict[str, Callable[[World, World], None]] = {}
 RUNBOOK_GROUPS = (
     ("ING-01", "PRC-04", "PRC-06", "PRC-07", "PRD-03", "PRD-10", "PRD-11", "SCH-01"),
     ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02"),
-    ("ING-05", "ING-06", "PRC-02"),
+    ("ING-05", "ING-06", "PRC-02", "FRS-01", "FRS-02", "FRS-03"),
     ("PRD-01", "PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"),
 )
 HISTORY_INVARIANTS = ("ING-02", "PRC-05", "PRC-08", "PRD-02", "EXP-02", "EXP-03", "ORC-01", "ORC-02", "ORC-03")
@@ -856,6 +856,40 @@ def runbook(invariant_id: str):
         RUNBOOK[invariant_id] = fn
         return fn
     return register
+
+
+@runbook("FRS-01")
+def _frs01_rerun(world: World, clean: World) -> None:
+    """The odds scraper restarted and was rerun for the missed dates: its files, loads and
+    lines are what the clean pipeline wrote, and so are the predictions made with them."""
+    from props_contracts.simulator.faults import ODDS_PREFIX, stopped_since
+
+    since = stopped_since(world)
+    _restore(world, clean, FILES, lambda r: f"/{ODDS_PREFIX}/" in r["file_path"] and r["data_date"] >= since)
+    _restore(world, clean, LOCKS, lambda r: f"/{ODDS_PREFIX}/" in r["file_path"] and r["data_date"] >= since)
+    _restore(world, clean, ODDS, lambda r: r["game_date"] >= since)
+    _restore(world, clean, RUNS, lambda r: r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] >= since)
+    _restore(world, clean, PRED, lambda r: r["game_date"] >= since)
+    _restore(world, clean, GRADES, lambda r: r["game_date"] >= since)
+
+
+@runbook("FRS-02")
+def _frs02_rerun(world: World, clean: World) -> None:
+    """Grading was rerun for the missed dates."""
+    from props_contracts.simulator.faults import stopped_since
+
+    since = stopped_since(world) - timedelta(days=1)
+    _restore(world, clean, GRADES, lambda r: r["game_date"] >= since)
+    _restore(world, clean, RUNS, lambda r: r["processor_name"] == "PredictionGradingProcessor"
+             and r["data_date"] >= since)
+
+
+@runbook("FRS-03")
+def _frs03_restart(world: World, clean: World) -> None:
+    """The sampler restarted; the hours it missed cannot be sampled again, but it samples
+    from the next hour on (the week ends at as_of: the last sample is the clean one's)."""
+    last = max(r["observed_at"] for r in clean.rows(DLQ))
+    _restore(world, clean, DLQ, lambda r: r["observed_at"] == last)
 
 
 def apply_runbooks(world: World, clean: World, ids: list[str]) -> None:
