@@ -197,7 +197,7 @@ class Dbt:
             args += ["--log-path", str(s.log_path)]
         if s.vars:
             import json
-            args += ["--vars", json.dumps(s.vars, default=str)]
+            args += ["--vars", json.dumps(s.vars, default=str, sort_keys=True)]
         if s.quiet:
             args.insert(0, "--quiet")
         env = self._env()

@@ -1,24 +1,26 @@
 {#- Per game due to be final: game end -> last prediction graded, and whether
     grading met the SLA (EXP-03; seed 001 P1-4). A game the schedule never marked
     final is due from its expected end (tip-off + game_final_margin_hours), so a
-    night whose post-game scrape never ran is still judged. -#}
+    night whose post-game scrape never ran is still judged. Keeps the season like
+    the per-date marts (daily_mart_config): each run MERGEs the window's games. -#}
+{{ config(**props_contracts.daily_mart_config(['game_id'])) }}
 {%- set sla_hours = props_contracts.typed_var('exp03_sla_hours') -%}
 
 with games as (
     select * from {{ ref('int_games') }}
     where
         is_expected_final
-        and {{ props_contracts.in_window('game_date') }}
+        and {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 active as (
     select * from {{ ref('int_active_predictions') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 grades as (
     select * from {{ ref('stg_nba_predictions__prediction_grades') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 graded as (

@@ -3,6 +3,7 @@
 
 with games as (
     select * from {{ ref('fct_game_grading_latency') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 final as (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from props_contracts.alerts import format as fmt
 from props_contracts.alerts.config import AlertConfig
@@ -21,7 +21,17 @@ from props_contracts.alerts.state import (
 from props_contracts.catalog import Invariant
 from props_contracts.errors import UsageError
 from props_contracts.failures import format_row
-from props_contracts.records import FAIL, UNKNOWN, WARN, RunRecord, latest_run
+from props_contracts.records import (
+    FAIL,
+    SELF_ID,
+    SELF_RUNBOOK,
+    SELF_TITLE,
+    UNKNOWN,
+    WARN,
+    RunRecord,
+    latest_run,
+    record_age_problem,
+)
 from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import Warehouse
 
@@ -63,13 +73,25 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
 
 
 def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, Invariant],
-         now: datetime) -> list[AlertEvent]:
+         now: datetime, max_run_age: timedelta | None = None) -> list[AlertEvent]:
+    """max_run_age: the staleness rule (SELF-01). A record older than that opens
+    (and reminds) "contracts have not run since ..." at error severity, and
+    resolves nothing: an old pass is no evidence about now. None: not checked."""
     failures, evaluated = failures_of(rec, config.min_severity)
+    if max_run_age is not None:
+        stale = record_age_problem(rec, now, max_run_age)
+        if stale:
+            failures.append(Failure(SELF_ID, "all", "error", (), 0, (stale,)))
+            evaluated = set()
+        else:
+            evaluated.add(SELF_ID)
     events = transition(open_alerts(wh), failures, evaluated, rec.window_start, now, config.renotify)
     for e in events:
         inv = catalog.get(e.invariant_id)
         if inv:
             e.title, e.runbook = inv.title, inv.runbook
+        elif e.invariant_id == SELF_ID:
+            e.title, e.runbook = SELF_TITLE, SELF_RUNBOOK
     return events
 
 
@@ -102,7 +124,7 @@ def context_of(rec: RunRecord) -> str:
 
 
 def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
-                clock: Callable[[], datetime], dry_run: bool = False
+                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None
                 ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
     """Under the alert lock: plan from the latest completed run and the alert log,
     deliver, then (only if every channel took it) append what was sent."""
@@ -111,10 +133,10 @@ def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant
         raise UsageError(f"no completed `props-contracts run` recorded on target {wh.target} in the last "
                          "30 days: run the contracts first (nothing to alert on, and nothing is assumed fine)")
     if dry_run:
-        return rec, plan(wh, rec, config, catalog, clock()), []
+        return rec, plan(wh, rec, config, catalog, clock(), max_run_age), []
     with alert_lock(wh, clock) as holder:
         now = clock()
-        events = plan(wh, rec, config, catalog, now)
+        events = plan(wh, rec, config, catalog, now, max_run_age)
         if not events:
             return rec, events, []
         sent = deliver(events, config, context_of(rec))
