@@ -87,10 +87,8 @@ def _max_run_age(option: str | None, given: dict):
         except ValueError as exc:
             raise UsageError(f"--max-run-age-hours (PROPS_MAX_RUN_AGE_HOURS) must be a number of hours, "
                              f"got {option!r}") from exc
-        try:
-            check_value("max_run_age_hours", number, var_spec(project_root())["max_run_age_hours"])
-        except UsageError as exc:
-            raise UsageError(f"--max-run-age-hours (PROPS_MAX_RUN_AGE_HOURS): {exc}") from exc
+        check_value("max_run_age_hours", number, var_spec(project_root())["max_run_age_hours"],
+                    option="--max-run-age-hours (PROPS_MAX_RUN_AGE_HOURS)")
         explicit["max_run_age_hours"] = ("--max-run-age-hours", number)
     merged = merge(explicit, {k: v for k, v in given.items() if k == "max_run_age_hours"})
     hours = merged.get("max_run_age_hours", project_vars(project_root())["max_run_age_hours"])

@@ -79,7 +79,7 @@ def _valid_date(text: str, with_time: bool) -> bool:
     return 1900 <= parsed.year <= 2999 and len(text) == (19 if with_time else 10)
 
 
-def check_value(name: str, value: object, spec: dict) -> object:
+def check_value(name: str, value: object, spec: dict, option: str = OPTION) -> object:
     """The value as dbt should get it (dates and timestamps as text), or a UsageError."""
     kind = spec["kind"]
     ok: object = None
@@ -109,7 +109,7 @@ def check_value(name: str, value: object, spec: dict) -> object:
         valid = isinstance(value, str) and bool(_TIMEZONE.fullmatch(value)) and value in pytz.all_timezones_set
         ok = value
     if not valid:
-        raise UsageError(f"{OPTION}: invalid var {name} = {_shown(value)}: allowed is {_allowed(spec)}")
+        raise UsageError(f"{option}: invalid var {name} = {_shown(value)}: allowed is {_allowed(spec)}")
     return ok
 
 
