@@ -12,15 +12,15 @@ from datetime import timedelta
 import duckdb
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, DAILY_MARTS, END, simulate
-from scenario import PINNED, Webhook, cli
 
+from conftest import AS_OF, DAILY_MARTS, END, simulate
 from props_contracts.cli import main
+from scenario import PINNED, Webhook, cli
 
 NIGHTS = 28
 # every mart that keeps the season: the per-date marts, the per-game grading latency, the predictions
 SEASON_MARTS = (*DAILY_MARTS, "fct_game_grading_latency", "fct_player_prop_predictions")
-TIGHT = "{as_of: '%s', orc01_error_gap_hours: 0.01}" % f"{AS_OF:%Y-%m-%d %H:%M:%S}"
+TIGHT = f"{{as_of: '{AS_OF:%Y-%m-%d %H:%M:%S}', orc01_error_gap_hours: 0.01}}"
 
 
 @pytest.fixture(scope="module")
