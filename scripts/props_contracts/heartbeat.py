@@ -97,5 +97,6 @@ def from_env(env: Mapping[str, str], command: str = "run") -> Heartbeat | None:
         raise UsageError(f"{URL_ENV} {exc}") from exc
     if urlsplit(raw).fragment:
         raise UsageError(f"{URL_ENV} has a #fragment ({redact(raw)}): give the ping URL itself")
-    timeout = env_seconds(env, TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS, 0.2, 120)
+    set_timeout = {TIMEOUT_ENV: env[TIMEOUT_ENV]} if env.get(TIMEOUT_ENV, "") != "" else {}  # empty: the default
+    timeout = env_seconds(set_timeout, TIMEOUT_ENV, DEFAULT_TIMEOUT_SECONDS, 0.2, 120)
     return Heartbeat(raw, timeout, command)
