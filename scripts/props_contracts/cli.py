@@ -184,6 +184,19 @@ def run(database, target, as_of, lookback_days, select, full_refresh, setup, sna
           deadline=True, heartbeat="run")
 
 
+def _with_ancestors(select: str) -> str:
+    """What `run --select` builds: the models the selected contracts read, not only
+    the selected nodes (a selection of tests alone, such as
+    config.meta.invariant_id:ING-04, would build nothing, and last run's tables would
+    answer for a source dropped since). Each term gets its ancestors (+term); in an
+    intersection (a,b) each part does: a superset of what the contracts read."""
+    import re
+
+    def widen(part: str) -> str:
+        return part if re.match(r"^(\d*\+|@)", part) else "+" + part
+    return " ".join(",".join(widen(p) for p in token.split(",")) for token in select.split())
+
+
 def _report_run(settings: DbtSettings, run_id: str) -> int:
     """Print the summary of a recorded run, read back from the warehouse."""
     from props_contracts.records import LATEST_RUN_MAX_AGE, load_run
@@ -215,6 +228,7 @@ def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, se
         settings.vars["elementary_enabled"] = True
     pinned = settings.vars.get("as_of") is not None  # --as-of, or as_of in --vars
     outcome = run_contracts(settings, select, full_refresh, freshness=not pinned, setup=setup, snapshots=snapshots,
+                            build_select=_with_ancestors(select) if select else None,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     code = _report_run(settings, outcome.record.run_id)
     if pinned:
