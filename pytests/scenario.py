@@ -27,16 +27,19 @@ PINNED = ["--as-of", f"{AS_OF:%Y-%m-%d %H:%M:%S}"]
 
 
 class Webhook:
-    """A real HTTP server on 127.0.0.1 that records every JSON POST."""
+    """A real HTTP server on 127.0.0.1 that records every JSON POST (and, in
+    `requests`, the path it was posted to: a heartbeat's /start, /fail)."""
 
     def __init__(self) -> None:
         self.received: list[dict] = []
+        self.requests: list[tuple[str, dict]] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 outer.received.append(json.loads(body))
+                outer.requests.append((self.path, outer.received[-1]))
                 self.send_response(200)
                 self.end_headers()
 

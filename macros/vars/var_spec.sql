@@ -48,6 +48,9 @@
 
         'predictions_merge_lookback_days': days,
         'predictions_catchup_max_days': days,
+        'full_refresh_max_days': days,
+
+        'max_run_age_hours': hours,
 
         'ing01_max_unrouted_files': count,
         'ing02_load_window_hours': hours,

@@ -51,6 +51,50 @@ def _db_option(fn):
     )(fn)
 
 
+def _vars_option(fn):
+    return click.option(
+        "--vars", "vars_text", envvar="PROPS_VARS", default=None,
+        help="dbt vars as YAML, e.g. '{prd05_warn_min_coverage: 0.9}' (env PROPS_VARS), checked against "
+             "macros/vars/var_spec.sql before dbt starts; give every command of a job the same.",
+    )(fn)
+
+
+def _given_vars(vars_text: str | None) -> dict:
+    from props_contracts.dbt_vars import parse_vars
+    return parse_vars(vars_text, project_root())
+
+
+def _max_run_age_option(fn):
+    return click.option(
+        "--max-run-age-hours", "max_run_age_hours", envvar="PROPS_MAX_RUN_AGE_HOURS", default=None,
+        help="The newest completed run must have finished within this many hours, or contracts "
+             "'have not run' (exit 2). Default: the var max_run_age_hours (--vars, dbt_project.yml: 2).",
+    )(fn)
+
+
+def _max_run_age(option: str | None, given: dict):
+    """The staleness limit: --max-run-age-hours (or its env), else --vars, else dbt_project.yml;
+    the option and --vars must agree when both are given."""
+    from datetime import timedelta
+
+    from props_contracts.catalog import project_vars
+    from props_contracts.dbt_vars import check_value, merge, var_spec
+
+    explicit = {}
+    if option is not None:
+        try:
+            number = float(option)
+        except ValueError as exc:
+            raise UsageError(f"--max-run-age-hours (PROPS_MAX_RUN_AGE_HOURS) must be a number of hours, "
+                             f"got {option!r}") from exc
+        check_value("max_run_age_hours", number, var_spec(project_root())["max_run_age_hours"],
+                    option="--max-run-age-hours (PROPS_MAX_RUN_AGE_HOURS)")
+        explicit["max_run_age_hours"] = ("--max-run-age-hours", number)
+    merged = merge(explicit, {k: v for k, v in given.items() if k == "max_run_age_hours"})
+    hours = merged.get("max_run_age_hours", project_vars(project_root())["max_run_age_hours"])
+    return timedelta(hours=float(hours))
+
+
 def _target_option(fn):
     return click.option("--target", type=TARGETS, envvar="PROPS_TARGET", default="duckdb", show_default=True,
                         help="dbt target of profiles.yml (env PROPS_TARGET).")(fn)
@@ -126,7 +170,9 @@ def _simulate(seed, start, end, days, as_of, inject, database, quiet) -> int:
 @click.option("--elementary", is_flag=True,
               help="Set the elementary_enabled var: Elementary's models, hooks and monitors, and the "
                    "package tests (needs `make hub-packages`; docs/elementary.md).")
-def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet, elementary):
+@_vars_option
+def run(database, target, as_of, lookback_days, select, full_refresh, setup, snapshots, quiet, elementary,
+        vars_text):
     """Build the models, run every contract, record the run, print the summary.
 
     Exit 0: every contract evaluated and no error-severity contract failed;
@@ -134,8 +180,21 @@ def run(database, target, as_of, lookback_days, select, full_refresh, setup, sna
     dbt, the warehouse or the input failed.
     """
     _exit(lambda: _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup, snapshots,
-                       elementary),
-          deadline=True)
+                       elementary, vars_text),
+          deadline=True, heartbeat="run")
+
+
+def _with_ancestors(select: str) -> str:
+    """What `run --select` builds: the models the selected contracts read, not only
+    the selected nodes (a selection of tests alone, such as
+    config.meta.invariant_id:ING-04, would build nothing, and last run's tables would
+    answer for a source dropped since). Each term gets its ancestors (+term); in an
+    intersection (a,b) each part does: a superset of what the contracts read."""
+    import re
+
+    def widen(part: str) -> str:
+        return part if re.match(r"^(\d*\+|@)", part) else "+" + part
+    return " ".join(",".join(widen(p) for p in token.split(",")) for token in select.split())
 
 
 def _report_run(settings: DbtSettings, run_id: str) -> int:
@@ -171,11 +230,11 @@ def unknown_why(rec) -> str:
 
 
 def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, setup=False, snapshots=False,
-         elementary=False) -> int:
+         elementary=False, vars_text=None) -> int:
     if select is not None and not select.strip():
         raise UsageError("--select is empty: leave it out to run every contract")
-    settings = make_settings(database, target, as_of, lookback_days, quiet)
-    if elementary:
+    settings = make_settings(database, target, as_of, lookback_days, quiet, given_vars=_given_vars(vars_text))
+    if elementary or settings.vars.get("elementary_enabled") is True:
         from props_contracts.hub_packages import installed
         absent = {"elementary", "dbt_utils", "dbt_expectations", "dbt_date"} - set(installed(project_root()))
         if absent:
@@ -183,6 +242,7 @@ def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, se
                              "run `make hub-packages` (PROPS_DBT_PACKAGES_DIR for a local copy)")
         settings.vars["elementary_enabled"] = True
     outcome = run_contracts(settings, select, full_refresh, setup=setup, snapshots=snapshots,
+                            build_select=_with_ancestors(select) if select else None,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     return _report_run(settings, outcome.record.run_id)
 
@@ -194,7 +254,8 @@ def _run(database, target, as_of, lookback_days, select, full_refresh, quiet, se
 @_target_option
 @click.option("--as-of", "as_of", help="UTC instant to judge at (default: now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON on stdout (for orchestrators).")
-def gate(phase, day, database, target, as_of, as_json):
+@_vars_option
+def gate(phase, day, database, target, as_of, as_json, vars_text):
     """May phase N run for date D? Exit 0 ready, 1 not ready, 2 could not tell."""
     def body() -> int:
         import json
@@ -202,7 +263,7 @@ def gate(phase, day, database, target, as_of, as_json):
         from props_contracts.gate import decide
         game_date = parse_date(day, "--date")
         settings = make_settings(database, target, as_of, None, quiet=True,
-                                 artifacts_dir=artifacts_root() / "gate")
+                                 artifacts_dir=artifacts_root() / "gate", given_vars=_given_vars(vars_text))
         decision = decide(settings, phase, game_date)
         if as_json:
             click.echo(json.dumps(decision.as_dict(), indent=2, default=str))
@@ -223,7 +284,9 @@ def gate(phase, day, database, target, as_of, as_json):
 @_db_option
 @_target_option
 @click.option("--dry-run", is_flag=True, help="Print the alerts instead of sending them; nothing logged.")
-def alert(database, target, dry_run):
+@_max_run_age_option
+@_vars_option
+def alert(database, target, dry_run, max_run_age_hours, vars_text):
     """Send alerts for the latest completed `run`: new failures, reminders,
     "could not evaluate", resolutions.
 
@@ -231,19 +294,22 @@ def alert(database, target, dry_run):
     Channels come from the environment (docs/alerts.md). Exit 0 when every
     event was delivered (or there was nothing to send), 2 when a channel still
     failed after retries (nothing is logged, so the next run sends again) or
-    when the latest run left invariants unevaluated.
+    when the latest run left invariants unevaluated, or when the newest run is
+    older than --max-run-age-hours (contracts have not run: SELF-01).
     """
-    _exit(lambda: _alert(database, target, dry_run), deadline=True)
+    _exit(lambda: _alert(database, target, dry_run, max_run_age_hours, vars_text), deadline=True)
 
 
-def _alert(database, target, dry_run) -> int:
+def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) -> int:
     import os
 
     from props_contracts.alerts import format as fmt
     from props_contracts.alerts.config import from_env
     from props_contracts.alerts.engine import alert_cycle
+    from props_contracts.records import record_age_problem
 
     config = from_env(os.environ)
+    max_age = _max_run_age(max_run_age_hours, _given_vars(vars_text))
     if not dry_run and not config.channels:
         raise UsageError("no alert channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
                          "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
@@ -251,7 +317,8 @@ def _alert(database, target, dry_run) -> int:
 
     settings = make_settings(database, target, None, None, quiet=True)
     wh = warehouse_for(settings)
-    rec, events, sent = alert_cycle(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run)
+    rec, events, sent = alert_cycle(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run,
+                                    max_run_age=max_age)
     click.echo(f"alerts for run {rec.run_id[:8]} ({rec.command}, {rec.started_at:%Y-%m-%d %H:%M} UTC, "
                f"target {rec.target_name}):")
     if not events:
@@ -267,10 +334,13 @@ def _alert(database, target, dry_run) -> int:
     for reason in stale:
         click.echo(strip_control(f"error: the run record {rec.run_id[:8]} is stale: {reason}; "
                                  "run the contracts again (props-contracts run, or dbt build)"), err=True)
+    too_old = record_age_problem(rec, utcnow(), max_age)
+    if too_old:
+        click.echo(f"error: {too_old}", err=True)
     if rec.unknown:
         click.echo(f"error: the latest run could not evaluate {', '.join(sorted(rec.unknown))}; "
                    "their alerts stay open", err=True)
-    return 2 if stale or rec.unknown else 0
+    return 2 if stale or too_old or rec.unknown else 0
 
 
 @main.command()
@@ -280,24 +350,33 @@ def _alert(database, target, dry_run) -> int:
               default=Path("target/props_contracts_report.html"), show_default=True)
 @click.option("--runs", type=click.IntRange(1, 500), default=20, show_default=True,
               help="Contract runs of history to show (1-500).")
-def report(database, target, output, runs):
+@_max_run_age_option
+@_vars_option
+def report(database, target, output, runs, max_run_age_hours, vars_text):
     """Write the self-contained HTML report of the latest completed run, read
-    from the warehouse (any target). Exit 2 if that run left invariants unknown."""
-    _exit(lambda: _report(database, target, output, runs), deadline=True)
+    from the warehouse (any target). Exit 2 if that run left invariants unknown,
+    or if it is older than --max-run-age-hours (a banner says since when)."""
+    _exit(lambda: _report(database, target, output, runs, max_run_age_hours, vars_text), deadline=True)
 
 
-def _report(database, target, output, runs) -> int:
+def _report(database, target, output, runs, max_run_age_hours=None, vars_text=None) -> int:
     from props_contracts.catalog import project_vars
-    from props_contracts.records import RecordError
+    from props_contracts.records import RecordError, record_age_problem
     from props_contracts.report import read_report_data, render, render_unreadable, write_report
 
+    given = _given_vars(vars_text)
+    max_age = _max_run_age(max_run_age_hours, given)
     settings = make_settings(database, target, None, None, quiet=True)
     try:
         data = read_report_data(warehouse_for(settings), runs, utcnow())
     except RecordError as exc:
         write_report(Path(output), render_unreadable(str(exc)))
         raise
-    html_text = render(data, load_catalog(project_root()), project_vars(project_root()))
+    stale = record_age_problem(data.record, utcnow(), max_age)
+    if stale:
+        data.problems.insert(0, stale)
+    # the thresholds shown: the project's defaults, overridden by the same --vars the run took
+    html_text = render(data, load_catalog(project_root()), {**project_vars(project_root()), **given})
     click.echo(f"report written to {write_report(Path(output), html_text)}")
     for p in data.problems:
         click.echo(f"error: {p}", err=True)
@@ -397,22 +476,23 @@ def bench(days, seed, lookback_days, repeats, json_path):
 @_db_option
 @_target_option
 @click.option("--lookback-days", type=int, help="The lookback_days var the scheduled run passes (if any).")
-def parse_project(database, target, lookback_days):
+@_vars_option
+def parse_project(database, target, lookback_days, vars_text):
     """Parse the project once and keep dbt's parse state (partial_parse.msgpack)
     in the artifacts directory (target/, or DBT_TARGET_PATH): the container image's
     build step, so a stateless scheduled run reuses it instead of parsing from
     scratch. Run it with the environment the job will have (target, PROPS_BQ_*,
     the same vars): dbt reparses in full, and says why, when they differ.
     Needs no warehouse."""
-    _exit(lambda: _parse(database, target, lookback_days))
+    _exit(lambda: _parse(database, target, lookback_days, vars_text))
 
 
-def _parse(database, target, lookback_days) -> int:
-    vars_: dict = {}
-    if lookback_days is not None:
-        if not 1 <= lookback_days <= 3660:
-            raise UsageError(f"--lookback-days must be between 1 and 3660, got {lookback_days}")
-        vars_["lookback_days"] = lookback_days
+def _parse(database, target, lookback_days, vars_text=None) -> int:
+    from props_contracts.dbt_vars import merge
+    from props_contracts.runner import explicit_vars
+
+    # the same vars, built the same way, as the scheduled run's (dbt compares them with the saved parse)
+    vars_ = merge(explicit_vars(None, lookback_days), _given_vars(vars_text))
     settings = DbtSettings(project_dir=project_root(), target=target, vars=vars_, quiet=True,
                            duckdb_path=Path(database).resolve() if target == "duckdb" else None)
     dbt = Dbt(settings, reuse_parses=False)
@@ -541,10 +621,11 @@ def _deadline_seconds() -> float:
     return env_seconds(os.environ, "PROPS_JOB_DEADLINE_SECONDS", DEFAULT_DEADLINE_SECONDS, 5, 86_400)
 
 
-def _arm_deadline(seconds: float):
+def _arm_deadline(seconds: float, beat=None):
     """A total deadline for the job: past it, the process says so and exits 2,
     whatever dbt or a client library is waiting on (a scheduled job must not
-    pile up behind a warehouse that never answers)."""
+    pile up behind a warehouse that never answers). The heartbeat, if any,
+    hears a failure first (bounded by its own timeout)."""
     import os
     import threading
 
@@ -553,6 +634,8 @@ def _arm_deadline(seconds: float):
                          "(PROPS_JOB_DEADLINE_SECONDS) without finishing; the warehouse or dbt did not "
                          "answer in time. Nothing was recorded as passing.\n")
         sys.stderr.flush()
+        if beat is not None:
+            beat.finish(2, "the job passed its deadline (PROPS_JOB_DEADLINE_SECONDS)")
         os._exit(2)
 
     timer = threading.Timer(seconds, expire)
@@ -561,16 +644,35 @@ def _arm_deadline(seconds: float):
     return timer
 
 
-def _exit(body, deadline: bool = False) -> None:
+def _exit(body, deadline: bool = False, heartbeat: str | None = None) -> None:
+    """Run a command's body: a named error is one line and its exit code. With
+    `heartbeat` (the command's name), PROPS_HEARTBEAT_URL hears the start and
+    the end (heartbeat.py); a ping that fails is said, never fatal."""
+    import os
+
     timer = None
+    beat = None
+    code = 2
+    message = ""
     try:
+        if heartbeat is not None:
+            from props_contracts.heartbeat import from_env
+            beat = from_env(os.environ, heartbeat)  # a malformed URL: exit 2 before anything runs
+            if beat is not None:
+                beat.start()
         if deadline:
-            timer = _arm_deadline(_deadline_seconds())
+            timer = _arm_deadline(_deadline_seconds(), beat)
         code = body()
     except PropsContractsError as exc:
-        click.echo(f"error: {strip_control(str(exc))}", err=True)
-        sys.exit(exc.exit_code)
+        code, message = exc.exit_code, strip_control(str(exc))
+        click.echo(f"error: {message}", err=True)
+    except BaseException as exc:  # a bug: the switch hears a failure, then the traceback goes on
+        if beat is not None:
+            beat.finish(2, f"props-contracts crashed: {type(exc).__name__}")
+        raise
     finally:
         if timer is not None:
             timer.cancel()
+    if beat is not None:
+        beat.finish(code, message)
     sys.exit(code)

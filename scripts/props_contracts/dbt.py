@@ -254,7 +254,7 @@ class Dbt:
             args += ["--log-path", str(s.log_path)]
         if s.vars:
             import json
-            args += ["--vars", json.dumps(s.vars, default=str)]
+            args += ["--vars", json.dumps(s.vars, default=str, sort_keys=True)]
         # Quiet: dbt prints nothing (not even its FAIL lines: the summary names every
         # failure, and dbt's own errors come back in the results and exceptions). `ls`
         # is data for the runner, never for the person. Colour codes only on a terminal.

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from props_contracts.errors import PropsContractsError
 from props_contracts.warehouse import (
@@ -599,3 +599,37 @@ def record_tables_macro() -> str:
             + f"        '_failing_rows_read': {FAILING_ROWS_READ},\n"
             "    }) }}\n"
             "{%- endmacro -%}\n")
+
+
+# The invariant key of "props-contracts itself stopped running" (alerts, report):
+# not a data test, so not in seeds/invariants.csv; seeds 004 (a missing invoker
+# permission silently stopped the completeness check) and 000/003 (a 45-hour
+# orchestration outage nobody noticed), one level up.
+SELF_ID = "SELF-01"
+SELF_TITLE = "props-contracts ran within max_run_age_hours (a stopped job is noticed)"
+SELF_RUNBOOK = ("Check the scheduler (Cloud Scheduler / cron) and the job's logs and permissions; "
+                "run `props-contracts run` by hand; until it runs, nothing says the pipeline is fine.")
+
+
+def _age(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+def record_age_problem(rec: RunRecord, now: datetime, max_age: timedelta) -> str | None:
+    """None when the record finished within max_age of now; else what to say:
+    "contracts have not run since <time> (<age> ago; ...)". Both naive UTC (an
+    aware finished_at, as BigQuery may return, is converted first)."""
+    finished = rec.finished_at
+    if finished.tzinfo is not None:
+        finished = finished.astimezone(UTC).replace(tzinfo=None)
+    age = now - finished
+    if age <= max_age:
+        return None
+    return (f"contracts have not run since {finished:%Y-%m-%d %H:%M} UTC ({_age(age)} ago; "
+            f"the limit is {_age(max_age)}, max_run_age_hours): the newest run record is "
+            f"{rec.command} {rec.run_id[:8]}, and nothing newer says the pipeline is fine")

@@ -88,16 +88,25 @@ def parse_as_of(value: str | None) -> datetime | None:
     return parsed
 
 
-def make_settings(database: Path | None, target: str, as_of: str | None, lookback_days: int | None,
-                  quiet: bool, artifacts_dir: Path | None = None) -> DbtSettings:
-    vars_: dict = {}
+def explicit_vars(as_of: str | None, lookback_days: int | None) -> dict[str, tuple[str, object]]:
+    """The vars --as-of and --lookback-days set: name -> (option, value)."""
+    out: dict[str, tuple[str, object]] = {}
     parsed = parse_as_of(as_of)
     if parsed is not None:
-        vars_["as_of"] = f"{parsed:%Y-%m-%d %H:%M:%S}"
+        out["as_of"] = ("--as-of", f"{parsed:%Y-%m-%d %H:%M:%S}")
     if lookback_days is not None:
         if not 1 <= lookback_days <= 3660:
             raise UsageError(f"--lookback-days must be between 1 and 3660, got {lookback_days}")
-        vars_["lookback_days"] = lookback_days
+        out["lookback_days"] = ("--lookback-days", lookback_days)
+    return out
+
+
+def make_settings(database: Path | None, target: str, as_of: str | None, lookback_days: int | None,
+                  quiet: bool, artifacts_dir: Path | None = None, given_vars: dict | None = None) -> DbtSettings:
+    """given_vars: --vars, already checked (dbt_vars.parse_vars); it must agree with the options."""
+    from props_contracts.dbt_vars import merge
+
+    vars_ = merge(explicit_vars(as_of, lookback_days), given_vars or {})
     settings = DbtSettings(project_dir=project_root(), target=target,
                            duckdb_path=Path(database).resolve() if database else None, vars=vars_, quiet=quiet,
                            artifacts_dir=artifacts_dir,

@@ -5,7 +5,7 @@ with team_games as (
     -- expected from the schedule and the clock, not from a final snapshot
     where
         is_expected_final
-        and {{ props_contracts.in_window('game_date') }}
+        and {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 boxscore_teams as (
@@ -13,7 +13,7 @@ boxscore_teams as (
         game_date,
         team_abbr
     from {{ ref('stg_nba_raw__bdl_player_boxscores') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 joined as (

@@ -42,7 +42,12 @@
     )
 }}
 
-{%- set incremental_window = 'true' -%}
+{#- The first build (and --full-refresh) loads the last full_refresh_max_days of
+    game dates (a constant lower bound: BigQuery prunes the source scan; all of
+    them with full_history), with no upper bound, like the daily merge. -#}
+{%- set incremental_window = 'true' if props_contracts.typed_var('full_history')
+    else 'active.game_date >= ' ~ props_contracts.add_days(
+        props_contracts.as_of_date(), -1 * props_contracts.typed_var('full_refresh_max_days')) -%}
 {%- if is_incremental() -%}
     {%- set merge_from = props_contracts.add_days(
         props_contracts.as_of_date(), -1 * props_contracts.typed_var('predictions_merge_lookback_days')) -%}

@@ -2,7 +2,7 @@
 
 with by_team as (
     select * from {{ ref('fct_prediction_coverage_by_team') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 per_date as (

@@ -11,17 +11,17 @@ with team_games as (
     select * from {{ ref('int_team_games') }}
     where
         not is_postponed
-        and {{ props_contracts.in_window('game_date') }}
+        and {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 context as (
     select * from {{ ref('stg_nba_analytics__upcoming_player_game_context') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 active as (
     select * from {{ ref('int_active_predictions') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 teams as (

@@ -8,7 +8,7 @@
 
 with features as (
     select * from {{ ref('stg_nba_precompute__ml_feature_store') }}
-    where {{ props_contracts.in_window('game_date') }}
+    where {{ props_contracts.in_mart_window('game_date') }}
 ),
 
 flagged as (

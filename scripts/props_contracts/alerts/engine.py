@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from props_contracts.alerts import format as fmt
 from props_contracts.alerts.config import AlertConfig
@@ -24,12 +24,16 @@ from props_contracts.failures import format_row
 from props_contracts.records import (
     FAIL,
     ROWS_NOT_AVAILABLE,
+    SELF_ID,
+    SELF_RUNBOOK,
+    SELF_TITLE,
     UNKNOWN,
     WARN,
     ContractResult,
     RunRecord,
     latest_record,
     no_record_message,
+    record_age_problem,
     rows_problem,
 )
 from props_contracts.textsafe import strip_control
@@ -101,13 +105,25 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
 
 
 def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, Invariant],
-         now: datetime) -> list[AlertEvent]:
+         now: datetime, max_run_age: timedelta | None = None) -> list[AlertEvent]:
+    """max_run_age: the staleness rule (SELF-01). A record older than that opens
+    (and reminds) "contracts have not run since ..." at error severity, and
+    resolves nothing: an old pass is no evidence about now. None: not checked."""
     failures, evaluated = failures_of(rec, config.min_severity)
+    if max_run_age is not None:
+        stale = record_age_problem(rec, now, max_run_age)
+        if stale:
+            failures.append(Failure(SELF_ID, "all", "error", (), 0, (stale,)))
+            evaluated = set()
+        else:
+            evaluated.add(SELF_ID)
     events = transition(open_alerts(wh), failures, evaluated, rec.window_start, now, config.renotify)
     for e in events:
         inv = catalog.get(e.invariant_id)
         if inv:
             e.title, e.runbook = inv.title, inv.runbook
+        elif e.invariant_id == SELF_ID:
+            e.title, e.runbook = SELF_TITLE, SELF_RUNBOOK
         else:  # never an empty title: a contract outside the catalog says so, by its name
             tests = sorted({t for f in failures if f.invariant_id == e.invariant_id for t in f.tests}
                            - {e.invariant_id})
@@ -147,7 +163,7 @@ def context_of(rec: RunRecord) -> str:
 
 
 def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
-                clock: Callable[[], datetime], dry_run: bool = False
+                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None
                 ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
     """Under the alert lock: plan from the latest completed run and the alert log,
     deliver, then (only if every channel took it) append what was sent."""
@@ -155,10 +171,10 @@ def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant
     if rec is None:
         raise UsageError(no_record_message(wh, clock(), "nothing to alert on, and nothing is assumed fine"))
     if dry_run:
-        return rec, plan(wh, rec, config, catalog, clock()), []
+        return rec, plan(wh, rec, config, catalog, clock(), max_run_age), []
     with alert_lock(wh, clock) as holder:
         now = clock()
-        events = plan(wh, rec, config, catalog, now)
+        events = plan(wh, rec, config, catalog, now, max_run_age)
         if not events:
             return rec, events, []
         sent = deliver(events, config, context_of(rec))
