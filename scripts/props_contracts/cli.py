@@ -356,10 +356,10 @@ def bench(days, seed, lookback_days, repeats, json_path):
             day_counts = [int(d) for d in days.split(",") if d.strip()]
         except ValueError as exc:
             raise UsageError(f"--days must be comma-separated whole numbers, got {days!r}") from exc
-        as_of, rows = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
-        click.echo(render(as_of, rows, lookback_days))
+        as_of, rows, floor = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
+        click.echo(render(as_of, rows, lookback_days, floor))
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days), indent=2, default=str))
+        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days, floor), indent=2, default=str))
         click.echo(f"figures written to {json_path}")
         return 0
     _exit(body)
