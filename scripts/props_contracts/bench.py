@@ -11,7 +11,10 @@ importing dbt (reported apart as `start`). For every run it counts dbt
 invocations and SQL statements (dbt's log: one `SQL status` line per statement,
 plus the statements props-contracts sends itself), and the time any SQL was
 running (the union of the statements' intervals, threads overlapping) against
-wall time. It prints a table and the targets, and writes everything as JSON.
+wall time. It times a floor too: a dbt project of the daily run's shape that
+does nothing (write_floor_project), in turns with the daily runs, and prints
+daily / floor and each run's time step by step (_Steps: ours against dbt's own).
+It prints a table and the targets, and writes everything as JSON.
 Figures, not pass/fail: timing assertions in tests flake, a printed table does not.
 """
 

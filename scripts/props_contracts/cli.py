@@ -347,7 +347,9 @@ def _demo(database, seed, days, quiet) -> int:
 def bench(days, seed, lookback_days, repeats, json_path):
     """Time the simulator (and its peak memory), the first run and the scheduled
     daily run, with dbt invocations, SQL statements and time in SQL, at growing
-    history; prints a table and the targets, writes JSON."""
+    history; times a floor (a dbt project of the daily run's shape that does
+    nothing) in turns with the daily runs, prints daily / floor and where each
+    run's time goes, step by step; prints a table and the targets, writes JSON."""
     def body() -> int:
         import json
 
