@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 
 import duckdb
@@ -108,6 +109,23 @@ def test_bench_prints_its_figures(tmp_path):
     # one history: each daily run paired with itself
     assert figures["ratios"]["daily_longest_over_daily_shortest_paired"] == 1.0
     assert any("paired run by run, median 1.00" in line for line in lines)
+    # the floor: the daily run's shape (its models by kind, as many tests as it ran contracts),
+    # doing nothing, run once in turn with the daily run, its parse reused; the ratio printed
+    floor = figures["floor"]
+    assert floor["shape"]["tests"] == daily_json["contracts"] == floor["runs"][0]["contracts"]
+    assert floor["shape"]["views"] > 0 and floor["shape"]["tables"] > 0 and len(floor["runs"]) == 1
+    assert floor["runs"][0]["parse"] == "reused" and floor["runs"][0]["dbt_invocations"] == 1
+    ratio = next(line for line in lines if line.strip().startswith("daily / floor = "))
+    assert re.search(r"daily / floor = \d+\.\d\dx \(target <= 1\.3x\)", ratio), ratio
+    assert figures["histories"][0]["daily_over_floor"] == pytest.approx(daily_json["wall_s"] / floor["runs"][0]["wall_s"])
+    # the time that is ours, itemised: every step of the daily run, adding up to its wall
+    steps = figures["histories"][0]["daily_itemised_s"]
+    assert steps["dbt parse"] > 0 and steps["dbt test"] > 0 and steps["run record"] > 0 and steps["seed check"] > 0
+    assert sum(steps.values()) == pytest.approx(daily_json["wall_s"], abs=0.01)
+    assert sum(figures["floor"]["itemised_s"].values()) == pytest.approx(floor["runs"][0]["wall_s"], abs=0.01)
+    for item in ("second invocation", "seed check", "run record", "failing rows read back", "parse loading",
+                 "interpreter start", "imports"):
+        assert any(line.strip().startswith(item) for line in lines), item
     bad = CliRunner().invoke(main, ["bench", "--days", "two"])
     assert bad.exit_code == 2 and "--days must be comma-separated whole numbers" in bad.output
 

@@ -11,7 +11,10 @@ importing dbt (reported apart as `start`). For every run it counts dbt
 invocations and SQL statements (dbt's log: one `SQL status` line per statement,
 plus the statements props-contracts sends itself), and the time any SQL was
 running (the union of the statements' intervals, threads overlapping) against
-wall time. It prints a table and the targets, and writes everything as JSON.
+wall time. It times a floor too: a dbt project of the daily run's shape that
+does nothing (write_floor_project), in turns with the daily runs, and prints
+daily / floor and each run's time step by step (_Steps: ours against dbt's own).
+It prints a table and the targets, and writes everything as JSON.
 Figures, not pass/fail: timing assertions in tests flake, a printed table does not.
 """
 
@@ -44,6 +47,7 @@ TARGETS = {
     "daily_at_4_wall_s_max": 5.0,
     "daily_at_4_outside_sql_share_max": 0.5,
     "full_at_4_wall_s_max": 60.0,
+    "daily_over_floor_max": 1.3,
 }
 _SQL_STATUS = re.compile(r"(\d\d):(\d\d):(\d\d\.\d+) \[debug\] \[[^\]]*\]: SQL status: .* in (\d+\.\d+) seconds")
 
@@ -61,6 +65,9 @@ class RunFigures:
     # of wall_s, the seconds before the run began: the interpreter starting and
     # importing props-contracts and dbt, which every scheduled run (a fresh process) pays
     startup_s: float = 0.0
+    # where the wall went, in seconds (_Steps): our steps and each dbt invocation
+    # split into its nodes and the rest (see PHASES); the floor has dbt's only
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def outside_sql_share(self) -> float:
@@ -110,6 +117,115 @@ def _busy_seconds(log_text: str) -> tuple[int, float]:
     return len(spans), busy
 
 
+class _Steps:
+    """Times the steps of one run from outside runner.run_contracts, which is not
+    changed for it: the runner's module-level steps (preflight, seeds_to_load,
+    write_run) and the warehouse's queries are wrapped for this process only, and
+    each dbt invocation gets a callback marking its first node's start, its last
+    node's end and its on-run-* hooks (dbt's events, in this process's clock).
+    The wrappers call straight through: the run does exactly what it does unwrapped."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[str, float, float]] = []
+
+    def timed(self, label: str, fn: Callable) -> Callable:
+        def call(*args, **kwargs):
+            t = time.monotonic()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.spans.append((label, t, time.monotonic()))
+        return call
+
+    def watch_dbt(self, dbt: Dbt) -> None:
+        invoke = dbt.invoke
+
+        def timed_invoke(command, **kwargs):
+            verb = command[0]
+            marks: dict[str, list[float]] = {"node": [], "hook": []}
+            hook_start: list[float] = []
+
+            def listen(msg: object) -> None:
+                name = msg.info.name  # type: ignore[attr-defined]
+                now = time.monotonic()
+                if name in ("NodeStart", "NodeFinished"):
+                    marks["node"].append(now)
+                elif name == "LogHookStartLine":
+                    hook_start.append(now)
+                elif name == "LogHookEndLine" and hook_start:
+                    # on-run-end: its Jinja (over every result) renders before its start
+                    # line, so it is timed from the last node's end
+                    begin = max(marks["node"]) if marks["node"] and "end" in str(
+                        getattr(msg.data, "statement", "")) else hook_start[-1]  # type: ignore[attr-defined]
+                    self.spans.append((f"{verb} hooks", begin, now))
+
+            kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), listen]
+            t = time.monotonic()
+            try:
+                return invoke(command, **kwargs)
+            finally:
+                self.spans.append((f"dbt {verb}", t, time.monotonic()))
+                if marks["node"]:
+                    self.spans.append((f"{verb} nodes", min(marks["node"]), max(marks["node"])))
+
+        dbt.invoke = timed_invoke  # type: ignore[method-assign]
+
+    def watch_runner(self) -> Callable[[], None]:
+        """Wrap the runner's steps; returns what puts them back."""
+        from props_contracts import runner
+
+        saved = {n: getattr(runner, n) for n in ("preflight", "seeds_to_load", "write_run", "warehouse_for")}
+        runner.preflight = self.timed("preflight", saved["preflight"])
+        runner.seeds_to_load = self.timed("seed check", saved["seeds_to_load"])
+        runner.write_run = self.timed("run record", saved["write_run"])
+
+        def warehouse_for(settings: DbtSettings):
+            wh = saved["warehouse_for"](settings)
+            wh.query = self.timed("query", wh.query)
+            return wh
+        runner.warehouse_for = warehouse_for
+
+        def restore() -> None:
+            for n, fn in saved.items():
+                setattr(runner, n, fn)
+        return restore
+
+    def phases(self, wall: float) -> dict[str, float]:
+        """Seconds per step (PHASES); `other` is the wall no step accounts for."""
+        total = dict.fromkeys(PHASES, 0.0)
+        seed_check = [(a, b) for label, a, b in self.spans if label == "seed check"]
+        inside: dict[str, float] = {}  # per dbt verb: its nodes' and hooks' seconds
+        for label, a, b in self.spans:
+            verb = label.split()[0]
+            if label == "query":  # the seed check's own query is inside its span
+                if not any(s <= a and b <= e for s, e in seed_check):
+                    total["failing rows"] += b - a
+            elif label.endswith(" nodes"):
+                total[label if label in total else "other nodes"] += b - a
+                inside[verb] = inside.get(verb, 0.0) + b - a
+            elif label.endswith(" hooks"):
+                total["hooks"] += b - a
+                inside[verb] = inside.get(verb, 0.0) + b - a
+            elif label.startswith("dbt "):
+                total[label if label in total else "dbt other"] += b - a
+            else:
+                total[label] += b - a
+        # an invocation's own time is what its nodes and hooks leave
+        for verb, seconds in inside.items():
+            total[f"dbt {verb}" if f"dbt {verb}" in total else "dbt other"] -= seconds
+        total["other"] = wall - sum(total.values())
+        return {k: round(v, 4) for k, v in total.items()}
+
+
+# A run's steps (RunFigures.phases). interpreter: the process starting until
+# the child's code runs; imports: importing dbt (and props-contracts' runner). "dbt X" is an invocation's own time: dbt
+# starting the command, loading the manifest, planning, its events, less its
+# nodes (first node's start to last node's end, threads overlapping) and its
+# on-run-* hooks. The floor has one invocation: `dbt build`, its parse inside.
+PHASES = ("interpreter", "imports", "preflight", "dbt parse", "seed check", "dbt build", "build nodes", "dbt test", "test nodes",
+          "hooks", "dbt other", "other nodes", "failing rows", "run record", "other")
+
+
 def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
     """One run in this process (wall: from the run's start, dbt already imported)."""
     from props_contracts.runner import run_contracts
@@ -117,9 +233,15 @@ def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
     log = settings.log_path / "dbt.log"
     offset = log.stat().st_size if log.exists() else 0
     dbt = Dbt(settings, reuse_parses=False)  # a scheduled run is a fresh process: it parses
+    steps = _Steps()
+    steps.watch_dbt(dbt)
+    restore = steps.watch_runner()
     t0 = time.monotonic()
-    outcome = run_contracts(settings, full_refresh=full_refresh, dbt=dbt)
-    wall = time.monotonic() - t0
+    try:
+        outcome = run_contracts(settings, full_refresh=full_refresh, dbt=dbt)
+    finally:
+        wall = time.monotonic() - t0
+        restore()
     with log.open("rb") as f:
         f.seek(offset)
         text = f.read().decode("utf-8", errors="replace")
@@ -128,7 +250,24 @@ def _timed_run(settings: DbtSettings, full_refresh: bool) -> RunFigures:
                       sql_statements=statements + outcome.tool_statements,
                       sql_busy_s=busy + outcome.tool_sql_seconds, exit_code=outcome.exit_code,
                       contracts=len(outcome.results), failed=sum(1 for r in outcome.results if r.failed),
-                      parse=dbt.parse_mode or "")
+                      parse=dbt.parse_mode or "", phases=steps.phases(wall))
+
+
+def _child(args: list[str], what: str) -> RunFigures:
+    """A child process printing one RunFigures as its last line; its wall is the
+    whole process's, the interpreter's start and the imports included."""
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "props_contracts.bench", *args],
+                          capture_output=True, text=True, check=False)
+    wall = time.monotonic() - t0
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise PropsContractsError(f"the benchmark's {what} crashed (exit {proc.returncode}): "
+                                  f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
+    inner = RunFigures(**json.loads(lines[-1]))
+    startup = max(0.0, wall - inner.wall_s)
+    phases = {**inner.phases, "interpreter": round(max(0.0, startup - inner.phases.get("imports", 0.0)), 4)}
+    return replace(inner, wall_s=wall, startup_s=startup, phases=phases)
 
 
 def _run_in_child(settings: DbtSettings, full_refresh: bool) -> RunFigures:
@@ -137,17 +276,13 @@ def _run_in_child(settings: DbtSettings, full_refresh: bool) -> RunFigures:
     spec = {"project_dir": str(settings.project_dir), "duckdb_path": str(settings.duckdb_path),
             "artifacts_dir": str(settings.artifacts_dir), "log_path": str(settings.log_path),
             "vars": settings.vars, "full_refresh": full_refresh}
-    t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "props_contracts.bench", "run", json.dumps(spec, default=str)],
-                          capture_output=True, text=True, check=False)
-    wall = time.monotonic() - t0
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        raise PropsContractsError(f"the benchmark's {'first' if full_refresh else 'daily'} run crashed "
-                                  f"(exit {proc.returncode}): "
-                                  f"{(proc.stderr.strip().splitlines() or ['no message'])[-1]}")
-    inner = RunFigures(**json.loads(lines[-1]))
-    return replace(inner, wall_s=wall, startup_s=max(0.0, wall - inner.wall_s))
+    return _child(["run", json.dumps(spec, default=str)], f"{'first' if full_refresh else 'daily'} run")
+
+
+def _settings_from(spec: dict) -> DbtSettings:
+    return DbtSettings(project_dir=Path(spec["project_dir"]), duckdb_path=Path(spec["duckdb_path"]), quiet=True,
+                       artifacts_dir=Path(spec["artifacts_dir"]), log_path=Path(spec["log_path"]),
+                       vars=spec.get("vars") or {})
 
 
 def _run_main(argv: list[str]) -> None:
@@ -156,13 +291,115 @@ def _run_main(argv: list[str]) -> None:
     spec = json.loads(raw)
     # imported before the run's clock starts, so `start` holds the import of dbt
     # (which props-contracts otherwise defers to its first dbt call)
+    t0 = time.monotonic()
     from dbt.cli.main import dbtRunner  # noqa: F401
 
     import props_contracts.runner  # noqa: F401
-    settings = DbtSettings(project_dir=Path(spec["project_dir"]), duckdb_path=Path(spec["duckdb_path"]), quiet=True,
-                           artifacts_dir=Path(spec["artifacts_dir"]), log_path=Path(spec["log_path"]),
-                           vars=spec["vars"])
-    print(json.dumps(asdict(_timed_run(settings, full_refresh=spec["full_refresh"]))))
+    imports = time.monotonic() - t0
+    figures = _timed_run(_settings_from(spec), full_refresh=spec["full_refresh"])
+    print(json.dumps(asdict(replace(figures, phases={**figures.phases, "imports": round(imports, 4)}))))
+
+
+# ---- the floor: a dbt project of the daily run's shape that does nothing ------------------
+
+
+@dataclass(frozen=True)
+class FloorShape:
+    views: int
+    tables: int
+    tests: int
+
+    @property
+    def key_columns(self) -> int:
+        """Columns per model, each with a not_null and a unique test."""
+        models = self.views + self.tables
+        return max(1, -(-self.tests // (2 * models))) if models else 1
+
+
+def floor_shape(manifest: dict, tests: int) -> FloorShape:
+    """The models the daily run builds (views; tables and incremental models as
+    tables; ephemeral ones build nothing) and the number of contracts it ran."""
+    kinds = [n["config"].get("materialized") for n in manifest["nodes"].values()
+             if n["resource_type"] == "model" and n["config"].get("enabled", True) is not False]
+    return FloorShape(views=kinds.count("view"), tables=sum(1 for k in kinds if k in ("table", "incremental")),
+                      tests=tests)
+
+
+def write_floor_project(root: Path, shape: FloorShape) -> Path:
+    """One-row models (`select 1 as k1, ...`) and not_null / unique tests on their
+    columns, shape.tests in all, DuckDB with 2 threads like the project's profile.
+    No dependencies between the models: the floor is as parallel as dbt allows."""
+    if shape.views + shape.tables < 1 or shape.tests < 0:
+        raise PropsContractsError(f"the floor needs at least one model, got {shape}")
+    models = root / "models"
+    models.mkdir(parents=True)
+    (root / "dbt_project.yml").write_text(
+        "name: bench_floor\nversion: '1.0'\nconfig-version: 2\nprofile: bench_floor\n"
+        "model-paths: [models]\nflags:\n  send_anonymous_usage_stats: false\n")
+    (root / "profiles.yml").write_text(
+        "bench_floor:\n  target: duckdb\n  outputs:\n    duckdb:\n      type: duckdb\n"
+        "      path: \"{{ env_var('PROPS_DUCKDB_PATH') }}\"\n      schema: floor\n      threads: 2\n")
+    names = [f"floor_view_{i:03d}" for i in range(shape.views)] + [f"floor_table_{i:03d}" for i in range(shape.tables)]
+    cols = [f"k{c + 1}" for c in range(shape.key_columns)]
+    for name in names:
+        kind = "view" if "view" in name else "table"
+        (models / f"{name}.sql").write_text(
+            f"{{{{ config(materialized='{kind}') }}}}\nselect {', '.join(f'1 as {c}' for c in cols)}\n")
+    tests: dict[tuple[str, str], list[str]] = {}
+    for k in range(shape.tests):  # round robin: model, then column, then not_null / unique
+        model, rest = names[k % len(names)], k // len(names)
+        tests.setdefault((model, cols[rest // 2]), []).append(("not_null", "unique")[rest % 2])
+    lines = ["version: 2", "models:"]
+    for name in names:
+        lines.append(f"  - name: {name}")
+        declared = [(c, tests[(name, c)]) for c in cols if (name, c) in tests]
+        if declared:
+            lines.append("    columns:")
+            for c, kinds in declared:
+                lines += [f"      - name: {c}", "        data_tests: [" + ", ".join(kinds) + "]"]
+    (models / "schema.yml").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def _floor_main(argv: list[str]) -> None:
+    """Child process: one `dbt build` of the floor project, its figures as one JSON line."""
+    [raw] = argv
+    spec = json.loads(raw)
+    t0 = time.monotonic()
+    from dbt.cli.main import dbtRunner  # noqa: F401
+    imports = time.monotonic() - t0
+    settings = _settings_from(spec)
+    log = settings.log_path / "dbt.log"
+    offset = log.stat().st_size if log.exists() else 0
+    dbt = Dbt(settings, reuse_parses=False)
+    steps = _Steps()
+    steps.watch_dbt(dbt)
+    parse: list[str] = []
+
+    def listen(msg: object) -> None:
+        name = msg.info.name  # type: ignore[attr-defined]
+        if name == "PartialParsingSkipParsing":
+            parse.append("reused")
+        elif name == "UnableToPartialParse":
+            parse.append(f"full: {getattr(msg.data, 'reason', '')}")  # type: ignore[attr-defined]
+    t0 = time.monotonic()
+    result = dbt.invoke(["build"], callbacks=[listen])  # raises unless every node passed
+    wall = time.monotonic() - t0
+    with log.open("rb") as f:
+        f.seek(offset)
+        text = f.read().decode("utf-8", errors="replace")
+    statements, busy = _busy_seconds(text)
+    nodes = [r for r in getattr(result, "results", None) or [] if getattr(r, "node", None) is not None]
+    tests = sum(1 for r in nodes if r.node.resource_type == "test")
+    print(json.dumps(asdict(RunFigures(
+        wall_s=wall, dbt_invocations=dbt.invocations, sql_statements=statements, sql_busy_s=busy, exit_code=0,
+        contracts=tests, failed=0, parse=(parse or ["full: no saved parse"])[-1], phases={**steps.phases(wall), "imports": round(imports, 4)}))))
+
+
+def _floor_in_child(settings: DbtSettings) -> RunFigures:
+    spec = {"project_dir": str(settings.project_dir), "duckdb_path": str(settings.duckdb_path),
+            "artifacts_dir": str(settings.artifacts_dir), "log_path": str(settings.log_path)}
+    return _child(["floor", json.dumps(spec)], "floor run")
 
 
 def _stateless(settings: DbtSettings, artifacts: Path, baked: Path | None) -> DbtSettings:
@@ -187,9 +424,19 @@ def _simulate_in_child(db: Path, seed: int, start: date, end: date, as_of: datet
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@dataclass
+class Floor:
+    shape: FloorShape
+    runs: list[RunFigures] = field(default_factory=list)
+
+    @property
+    def wall_median_s(self) -> float:
+        return statistics.median(r.wall_s for r in self.runs)
+
+
 def run_bench(day_counts: list[int], seed: int, lookback_days: int, repeats: int,
-              say: Callable[[str], None]) -> tuple[datetime, list[BenchRow]]:
-    """(the instant every run is judged at, one row per history length)."""
+              say: Callable[[str], None]) -> tuple[datetime, list[BenchRow], Floor]:
+    """(the instant every run is judged at, one row per history length, the floor)."""
     from props_contracts.runner import MAX_SIMULATED_DAYS, resolve_window
 
     if not day_counts or any(not 1 <= d <= MAX_SIMULATED_DAYS for d in day_counts):
@@ -225,20 +472,51 @@ def run_bench(day_counts: list[int], seed: int, lookback_days: int, repeats: int
             Dbt(bake, reuse_parses=False).parse()
             runs.append((row, settings, bake.target_path / "partial_parse.msgpack"))
             rows.append(row)
-        # The daily runs of the history lengths take turns (180, 720, 180, 720, ...):
-        # a machine that speeds up or slows down over the minutes this takes (a
-        # shared VM does) moves every length alike instead of the last one only.
+        # the floor: the daily run's shape (read from the project's manifest), doing nothing;
+        # its parse baked the same way, its objects built once before the timed runs
+        manifest = json.loads((Path(tmp) / f"image_{day_counts[0]}" / "manifest.json").read_text())
+        floor = Floor(floor_shape(manifest, rows[0].first.contracts))
+        floor_settings = DbtSettings(project_dir=write_floor_project(Path(tmp) / "floor", floor.shape),
+                                     duckdb_path=Path(tmp) / "floor.duckdb", quiet=True,
+                                     artifacts_dir=Path(tmp) / "image_floor", log_path=Path(tmp) / "logs_floor")
+        say(f"[floor] {floor.shape.views} views, {floor.shape.tables} tables, {floor.shape.tests} tests: "
+            "building it once, which bakes its parse ...")
+        # one `dbt build` from nothing: it parses in full, saves its parse state (the bake)
+        # and builds the objects the timed runs replace; in a child, as dbt-duckdb keeps
+        # the database locked in the process that ran it
+        _floor_in_child(floor_settings)
+        floor_baked = floor_settings.target_path / "partial_parse.msgpack"
+        if not floor_baked.is_file():
+            raise PropsContractsError(f"the floor's dbt build saved no parse state ({floor_baked})")
+        # The daily runs of the history lengths and the floor take turns (180, 720,
+        # floor, 180, 720, floor, ...): a machine that speeds up or slows down over
+        # the minutes this takes (a shared VM does) moves them all alike.
         for i in range(repeats):
             for row, settings, baked in runs:
                 say(f"[{row.days} days] daily run {i + 1}/{repeats} (incremental, stateless, baked parse) ...")
                 row.daily.append(_run_in_child(_stateless(settings, Path(tmp) / f"run_{row.days}", baked),
                                                full_refresh=False))
+            say(f"[floor] run {i + 1}/{repeats} (one dbt build, stateless, baked parse) ...")
+            floor.runs.append(_floor_in_child(_stateless(floor_settings, Path(tmp) / "run_floor", floor_baked)))
         for row, settings, _ in runs:
             say(f"[{row.days} days] daily run without a baked parse (incremental, stateless) ...")
             row.daily_cold = _run_in_child(_stateless(settings, Path(tmp) / f"run_{row.days}", None),
                                            full_refresh=False)
             row.warehouse_mb = settings.duckdb_path.stat().st_size / 2**20
-    return as_of, rows
+    return as_of, rows, floor
+
+
+def over_floor(row: BenchRow, floor: Floor) -> dict[str, float]:
+    """daily / floor: of the medians, and the median of the runs taken side by side."""
+    return {"daily_over_floor": row.daily_wall_median_s / floor.wall_median_s,
+            "daily_over_floor_paired": statistics.median(
+                a.wall_s / b.wall_s for a, b in zip(row.daily, floor.runs, strict=True))}
+
+
+def itemised(runs: list[RunFigures]) -> dict[str, float]:
+    """The mean seconds of each step (PHASES) over the runs: means, so they add up
+    to the mean wall."""
+    return {k: statistics.fmean(r.phases.get(k, 0.0) for r in runs) for k in PHASES}
 
 
 def ratios(rows: list[BenchRow]) -> dict[str, float | None]:
@@ -256,19 +534,41 @@ def ratios(rows: list[BenchRow]) -> dict[str, float | None]:
     }
 
 
-def to_json(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> dict:
+def to_json(as_of: datetime, rows: list[BenchRow], lookback_days: int, floor: Floor) -> dict:
     return {
         "as_of": f"{as_of:%Y-%m-%d %H:%M:%S}", "lookback_days": lookback_days, "targets": TARGETS,
         "ratios": ratios(rows),
-        "histories": [{**asdict(r), "daily_wall_median_s": r.daily_wall_median_s} for r in rows],
+        "histories": [{**asdict(r), "daily_wall_median_s": r.daily_wall_median_s,
+                       **over_floor(r, floor), "daily_itemised_s": itemised(r.daily)} for r in rows],
+        "floor": {"shape": asdict(floor.shape), "wall_median_s": floor.wall_median_s,
+                  "itemised_s": itemised(floor.runs), "runs": [asdict(r) for r in floor.runs]},
     }
+
+
+# the itemisation's rows: (label, the steps summed into it, what it is)
+_ITEMS = (
+    ("interpreter start", ("interpreter",), "the process starting"),
+    ("imports", ("imports",), "importing dbt (ours: and props-contracts)"),
+    ("parse loading", ("dbt parse",), "ours: its own `dbt parse` loading the baked state; floor: inside build"),
+    ("dbt build, own time", ("dbt build",), "an invocation's own time, outside its nodes and hooks"),
+    ("nodes", ("build nodes", "test nodes"), "models and contracts: the SQL and dbt's work per node"),
+    ("  of which models", ("build nodes",), "ours: first model's start to last model's end"),
+    ("  of which contracts", ("test nodes",), "ours: first test's start to last test's end"),
+    ("second invocation", ("dbt test",), "`dbt test`'s own time, outside its nodes and hooks"),
+    ("on-run-* hooks", ("hooks",), "validate_vars, record_results, every invocation"),
+    ("preflight", ("preflight",), "the warehouse answering"),
+    ("seed check", ("seed check",), "runner.seeds_to_load"),
+    ("failing rows read back", ("failing rows",), "each failing contract's query once more"),
+    ("run record", ("run record",), "records.write_run"),
+    ("rest", ("dbt other", "other nodes", "other"), "the runner's own Python, anything else"),
+)
 
 
 def _seasons(days: int) -> str:
     return f"{days / SEASON_DAYS:.2f}"
 
 
-def render(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> str:
+def render(as_of: datetime, rows: list[BenchRow], lookback_days: int, floor: Floor) -> str:
     lines = [f"benchmark: DuckDB, 2 dbt threads, window lookback_days={lookback_days}, "
              f"judged at {as_of:%Y-%m-%d %H:%M} UTC; daily run = median of {len(rows[0].daily) if rows else 0}",
              f"{'history':>7} {'seasons':>7} {'source rows':>12} {'simulate':>9} {'sim peak':>9} {'run':>6} {'wall':>7} {'start':>6} "
@@ -306,7 +606,43 @@ def render(as_of: datetime, rows: list[BenchRow], lookback_days: int) -> str:
             f"  full refresh at {long_.days}d = {long_.first.wall_s:.1f}s, exit {long_.first.exit_code}, "
             f"{long_.first.failed} failed (target: correct and < {TARGETS['full_at_4_wall_s_max']:.0f}s)",
         ]
+        lines += _render_floor(rows, floor)
     return "\n".join(lines)
+
+
+def _render_floor(rows: list[BenchRow], floor: Floor) -> list[str]:
+    long_ = max(rows, key=lambda r: r.days)
+    ratio = over_floor(long_, floor)
+    sh = floor.shape
+    walls = sorted(r.wall_s for r in floor.runs)
+    lines = [
+        f"floor (the daily run's shape doing nothing: {sh.views} views and {sh.tables} tables of one row, "
+        f"{sh.tests} not_null / unique tests, DuckDB, 2 threads, one `dbt build` with its parse baked, "
+        f"a fresh process; in turns with the daily runs): median {floor.wall_median_s:.1f}s "
+        f"({walls[0]:.1f}-{walls[-1]:.1f}) of {len(walls)}, parse {floor.runs[0].parse.split(':')[0]}",
+        f"  daily / floor = {ratio['daily_over_floor']:.2f}x (target <= {TARGETS['daily_over_floor_max']}x)"
+        f"  daily@{long_.days}d {long_.daily_wall_median_s:.1f}s / floor {floor.wall_median_s:.1f}s, medians; "
+        f"paired run by run, median {ratio['daily_over_floor_paired']:.2f}x",
+    ]
+    for r in rows:
+        if r is not long_:
+            o = over_floor(r, floor)
+            lines.append(f"  daily@{r.days}d / floor = {o['daily_over_floor']:.2f}x; paired {o['daily_over_floor_paired']:.2f}x")
+    cols = [(f"daily@{r.days}d", itemised(r.daily)) for r in rows]
+    fl = itemised(floor.runs)
+    lines.append(f"where the time goes (mean seconds per step over the runs, so a column adds up to the mean wall; "
+                 f"ours = daily@{long_.days}d - floor):")
+    lines.append(f"  {'step':<24}" + "".join(f"{c:>12}" for c, _ in cols) + f"{'floor':>8}{'ours':>8}  what")
+    ours = dict(cols)[f"daily@{long_.days}d"]
+    for label, keys, what in (*_ITEMS, ("wall", PHASES, "")):
+        vals = [sum(it[k] for k in keys) for _, it in cols]
+        f_val, o_val = sum(fl[k] for k in keys), sum(ours[k] for k in keys)
+        tail = (f"{'':>8}{'':>8}" if label.startswith(" ") else f"{f_val:>7.2f}s{o_val - f_val:>+7.2f}s")
+        lines.append(f"  {label:<24}" + "".join(f"{v:>11.2f}s" for v in vals) + f"{tail}  {what}".rstrip())
+    return lines
+
+
+
 
 
 def _simulate_main(argv: list[str]) -> None:
@@ -342,3 +678,5 @@ if __name__ == "__main__" and sys.argv[1:2] == ["simulate"]:
     _simulate_main(sys.argv[2:])
 elif __name__ == "__main__" and sys.argv[1:2] == ["run"]:
     _run_main(sys.argv[2:])
+elif __name__ == "__main__" and sys.argv[1:2] == ["floor"]:
+    _floor_main(sys.argv[2:])

@@ -454,7 +454,9 @@ def _demo(database, seed, days, quiet) -> int:
 def bench(days, seed, lookback_days, repeats, json_path):
     """Time the simulator (and its peak memory), the first run and the scheduled
     daily run, with dbt invocations, SQL statements and time in SQL, at growing
-    history; prints a table and the targets, writes JSON."""
+    history; times a floor (a dbt project of the daily run's shape that does
+    nothing) in turns with the daily runs, prints daily / floor and where each
+    run's time goes, step by step; prints a table and the targets, writes JSON."""
     def body() -> int:
         import json
 
@@ -463,10 +465,10 @@ def bench(days, seed, lookback_days, repeats, json_path):
             day_counts = [int(d) for d in days.split(",") if d.strip()]
         except ValueError as exc:
             raise UsageError(f"--days must be comma-separated whole numbers, got {days!r}") from exc
-        as_of, rows = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
-        click.echo(render(as_of, rows, lookback_days))
+        as_of, rows, floor = run_bench(day_counts, seed, lookback_days, repeats, lambda m: click.echo(m, err=True))
+        click.echo(render(as_of, rows, lookback_days, floor))
         json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days), indent=2, default=str))
+        json_path.write_text(json.dumps(to_json(as_of, rows, lookback_days, floor), indent=2, default=str))
         click.echo(f"figures written to {json_path}")
         return 0
     _exit(body)
