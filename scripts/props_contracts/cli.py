@@ -435,8 +435,12 @@ def _demo(database, seed, days, quiet) -> int:
                    f"failed or not evaluated without injection {unexpected or 'none'}", err=True)
         return 2 if code == 2 else 1
     click.echo("")
-    _alert(database, "duckdb", dry_run=True)
-    _report(database, "duckdb", project_root() / "target" / "props_contracts_report.html", 20)
+    alert_code = _alert(database, "duckdb", dry_run=True)
+    report_code = _report(database, "duckdb", project_root() / "target" / "props_contracts_report.html", 20)
+    if alert_code or report_code:  # what the person on call would read must be as sound as the run
+        click.echo(f"DEMO DID NOT RUN AS DESIGNED: alert --dry-run exited {alert_code}, report exited "
+                   f"{report_code} (above)", err=True)
+        return 2
     click.echo(f"\ndemo ran as designed: all {len(DEMO_FAULTS)} injected incidents were caught, "
                "and nothing else failed.")
     return 0
