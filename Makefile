@@ -32,8 +32,10 @@ demo: $(STAMP) ## Simulate a week with incidents injected, run every contract, p
 bench: $(STAMP) ## Time the simulator (peak memory), first and daily runs at 1 and 4 seasons (180, 720 game dates); JSON in target/bench.json
 	$(BIN)/props-contracts bench
 
-matrix: $(STAMP) ## The long fault matrix: every fault and every shape in a week of its own, 5 draws each, every runbook replay alone
-	PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} PROPS_CLEAN_SEEDS=5 PROPS_FAULTS_ALONE=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile pytests/test_shapes.py pytests/test_fault_matrix.py
+matrix: $(STAMP) $(BQEMU_STAMP) ## The long suites: every fault and shape in a week of its own (5 draws), every runbook replay alone, the CLI scenario on the BigQuery emulator
+	PROPS_LONG_SUITES=1 PROPS_SHAPE_GROUP_SIZE=1 PROPS_SHAPE_DRAWS=$${PROPS_SHAPE_DRAWS:-5} PROPS_CLEAN_SEEDS=5 PROPS_FAULTS_ALONE=1 \
+		$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile pytests/test_shapes.py pytests/test_fault_matrix.py \
+		pytests/test_run_integrity.py::test_the_demo_scenario_matches_duckdb_on_the_emulator
 
 $(BQEMU_STAMP): constraints-bqemulator.txt
 	$(PYTHON) -m venv $(BQEMU)

@@ -46,6 +46,16 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.module.__name__.rsplit(".", 1)[-1], len(rank)))
 
 
+# `make matrix` sets PROPS_LONG_SUITES=1: the scenarios that repeat, slowly, what a
+# test of `make test` already proves (docs/testing.md says which and why). Without
+# it they are skipped, and pytest's summary says so: never silently left out.
+LONG_SUITES = os.environ.get("PROPS_LONG_SUITES") == "1"
+
+
+def long_suite(why: str):
+    return pytest.mark.skipif(not LONG_SUITES, reason=f"long suite, in `make matrix` (PROPS_LONG_SUITES=1): {why}")
+
+
 END = date(2026, 1, 15)
 START = date(2026, 1, 9)
 AS_OF = datetime(2026, 1, 16, 17, 0)  # noon ET the day after END

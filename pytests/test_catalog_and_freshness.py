@@ -115,8 +115,10 @@ def test_a_failing_contract_without_a_catalog_id_is_shown_by_its_name_everywhere
     # the catalog lacks (PRD-12) and a key test without an ID both failed
     passing = [_result(f"ok_{i.lower()}", i, "pass", 0) for i in CATALOG]
     stray, key = _result("prd_12_new_contract", "PRD-12"), _result("pk_fct_things", None)
-    rows = [FailingRow(stray.unique_id, "PRD-12", "2026-01-14", 2, {"game_date": "2026-01-14", "team_abbr": "BOS"}),
-            FailingRow(key.unique_id, None, "all", 2, {"thing_id": "t1", "n_rows": 2})]
+    # (each failure's rows stored: a record whose rows do not add up is malformed, docs/reading-records.md)
+    rows = [FailingRow(stray.unique_id, "PRD-12", "2026-01-14", 2, {"game_date": "2026-01-14", "team_abbr": team})
+            for team in ("BOS", "NYK")]
+    rows += [FailingRow(key.unique_id, None, "all", 2, {"thing_id": thing, "n_rows": 2}) for thing in ("t1", "t2")]
     duckdb.connect(str(tmp_path / "w.duckdb")).close()
     wh = DuckDBWarehouse(tmp_path / "w.duckdb")
     rec = record_run(wh, [*passing, stray, key], rows)

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from conftest import AS_OF, ROOT, record_run, simulate
+from conftest import AS_OF, ROOT, long_suite, record_run, simulate
 from emulator_support import PROJECT
 from emulator_support import client as emulator_client
 from props_contracts.alerts.config import AlertConfig
@@ -174,6 +174,9 @@ def test_bigquery_settings_missing_are_named(tmp_path):
         assert "Traceback" not in p.stderr
 
 
+@long_suite("make test proves the BigQuery path by one fault per phase on the emulator "
+            "(test_bigquery_emulator.py) and the plain-dbt record read back from it; this replays "
+            "the whole CLI scenario there, step by step, in about 5 minutes")
 def test_the_demo_scenario_matches_duckdb_on_the_emulator(emulator, tmp_path, duckdb_demo_scenario):
     # given the demo's week loaded into the emulator
     db = tmp_path / "w.duckdb"

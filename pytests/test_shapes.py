@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from conftest import long_suite
 from props_contracts.matrix import run_scenario
 from props_contracts.simulator.shapes import BENIGN, SHAPES, shape_groups
 
@@ -142,6 +143,8 @@ def _replay_groups():
     return list(RUNBOOK_GROUPS)
 
 
+@long_suite("make test's clean weeks and below-threshold shapes prove a sound week passes; "
+            "each runbook's traces (a new lock, a rerun, a registry entry) are replayed here")
 @pytest.mark.parametrize("ids", _replay_groups(), ids=lambda g: "+".join(g))
 def test_runbook_replay_returns_the_contract_to_green(tmp_path_factory, ids):
     # given the week with each invariant's canonical fault injected, and then what its
