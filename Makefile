@@ -92,7 +92,7 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models, macros and analyses, d
 	@echo "lint: sqlfluff with the dbt templater over models, macros and analyses (about 2 minutes) ..."
 	@# sqlfluff's dbt templater skips a model dbt cannot compile and still exits 0:
 	@# a model that stops compiling would go unlinted in silence, so its errors fail lint
-	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros analyses > target/sqlfluff.log 2>&1; \
+	PROPS_DUCKDB_PATH=$(CURDIR)/target/sqlfluff.duckdb $(BIN)/sqlfluff lint models macros analyses --processes 2 > target/sqlfluff.log 2>&1; \
 		rc=$$?; grep -v 'because it is a macro' target/sqlfluff.log; \
 		if grep -Eq '(Compilation|Catalog|Runtime|Database|Parsing|Binder|Parser) Error|dbt compilation error' target/sqlfluff.log; then \
 			echo "lint: sqlfluff could not compile a model (above); it was not linted" >&2; exit 1; fi; \
