@@ -124,13 +124,18 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
             e.title, e.runbook = inv.title, inv.runbook
         elif e.invariant_id == SELF_ID:
             e.title, e.runbook = SELF_TITLE, SELF_RUNBOOK
-        else:  # never an empty title: a contract outside the catalog says so, by its name
+        elif any(r.invariant_id == e.invariant_id for r in rec.results):
+            # never an empty title: an ID outside the catalog says so, with its contracts
             tests = sorted({t for f in failures if f.invariant_id == e.invariant_id for t in f.tests}
                            - {e.invariant_id})
             names = f"{e.invariant_id} ({', '.join(tests)})" if tests else e.invariant_id
-            e.title = e.title or f"{names}: a contract without a catalog invariant (not in seeds/invariants.csv)"
+            e.title = e.title or f"{names}: a contract whose invariant ID is not in seeds/invariants.csv"
             e.runbook = e.runbook or ("Read the contract's failing rows and its description in the YAML; "
-                                      "give it a catalog invariant ID (seeds/invariants.csv) if it is one.")
+                                      "add its ID to seeds/invariants.csv, or correct the ID.")
+        else:  # keyed by a test's own name: a model's key test (the parse refuses any other test without an ID)
+            e.title = e.title or f"{e.invariant_id}: a model's key test (no invariant ID)"
+            e.runbook = e.runbook or ("A key repeats or is NULL in the model the test names: read its failing "
+                                      "rows; the model's input has duplicates the staging dedup did not remove.")
     return events
 
 
