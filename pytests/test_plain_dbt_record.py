@@ -26,6 +26,7 @@ from props_contracts.records import (
     ALL_TABLES,
     HISTORY,
     ROWS_PER_PARTITION,
+    RUNS,
     ContractResult,
     bound_rows,
     record_tables_macro,
@@ -90,6 +91,12 @@ def plain(tmp_path_factory):
 
     try:
         simulate(db, inject=("PRD-06",))
+        # the run table as an earlier release made it: the hook must add the columns declared since
+        con = duckdb.connect(str(db))
+        con.execute(f"create schema if not exists {AUDIT}")
+        con.execute(f"create table {AUDIT}.contract_runs ("
+                    + ", ".join(f"{c} {_DUCKDB_DDL[t]}" for c, t in RUNS.columns if c not in RUNS.added) + ")")
+        con.close()
         dbt("build with PRD-06", "build")
         out["record after the faulty build"] = _newest_run(db)
         rid = out["record after the faulty build"]["run_id"]
@@ -158,6 +165,7 @@ def test_a_plain_build_on_a_faulty_week_records_the_run_and_alert_opens_it(plain
     assert plain["invariants"]["PRD-06"][0] == "fail"
     found = re.search(r"Found .* (\d+) data tests", plain["build with PRD-06"].stdout)
     assert found and len(plain["results"]) == int(found.group(1))  # every data test dbt found
+    assert rec["contracts_expected"] == len(plain["results"])  # and the run row counts them
     # and the alert, to a real webhook, opens PRD-06 for the date, naming the team
     step = plain["alert after the faulty build"]
     opened = [a for a in plain["alert after the faulty build alerts"] if a["kind"] == "open"]

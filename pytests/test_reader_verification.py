@@ -42,7 +42,7 @@ from props_contracts.records import (
     parse_record,
 )
 from props_contracts.runner import run_contracts
-from props_contracts.warehouse import DuckDBWarehouse
+from props_contracts.warehouse import _DUCKDB_DDL, DuckDBWarehouse
 from scenario import CLI, PINNED, Webhook
 
 AUDIT = "props_contracts_audit"
@@ -126,6 +126,12 @@ CASES = [
      f"delete from {AUDIT}.contract_run_results where run_id = {LATEST} and invariant_id = 'PRD-06' "
      "and status = 'fail'",
      "belongs to no failed or warned contract"),
+    ("a passing contract's result deleted, its invariant's other contracts still there",
+     f"delete from {AUDIT}.contract_run_results where run_id = {LATEST} and unique_id = (select min(unique_id) "
+     f"from {AUDIT}.contract_run_results where run_id = {LATEST} and status = 'pass' and invariant_id in "
+     f"(select invariant_id from {AUDIT}.contract_run_results where run_id = {LATEST} and status = 'pass' "
+     "group by invariant_id having count(*) > 1))",
+     "contract result(s) but"),
     ("a duplicated run row",
      f"insert into {AUDIT}.contract_runs select * from {AUDIT}.contract_runs where run_id = {LATEST}",
      "2 run rows in contract_runs"),
@@ -227,6 +233,42 @@ def test_any_status_not_exactly_in_the_vocabulary_is_rejected(raw_record, status
     target[0]["status"] = status
     with pytest.raises(RecordError, match="malformed"):
         parse_record(run["run_id"], [run], results, invariants, rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_contract_result_removed_makes_the_record_incomplete(raw_record, data):
+    # whichever results are lost (a pass as much as a fail), the run row's count gives it away
+    run, results, invariants, rows = raw_record
+    keep = data.draw(st.lists(st.booleans(), min_size=len(results), max_size=len(results))
+                     .filter(lambda k: not all(k)))
+    with pytest.raises(RecordError, match="contract result"):
+        parse_record(run["run_id"], [run], [r for r, k in zip(results, keep, strict=True) if k], invariants, rows)
+
+
+def test_a_run_row_without_its_contract_count_is_malformed(raw_record):
+    # a record whose count of contracts is missing (written by hand, or before the column
+    # existed) cannot prove it is whole: malformed, by name
+    run, results, invariants, rows = raw_record
+    with pytest.raises(RecordError, match="has no contracts_expected"):
+        parse_record(run["run_id"], [{**run, "contracts_expected": None}], results, invariants, rows)
+
+
+def test_an_audit_table_made_before_a_column_was_added_gets_it(tmp_path):
+    # given a contract_runs table as an earlier release created it (no contracts_expected), with a row
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    old = [c for c in RUNS.columns if c[0] not in RUNS.added]
+    con.execute("create schema props_contracts_audit")
+    con.execute(f"create table {AUDIT}.contract_runs ({', '.join(f'{c} {_DUCKDB_DDL[t]}' for c, t in old)})")
+    con.execute(f"insert into {AUDIT}.contract_runs (run_id) values ('old')")
+    con.close()
+    # when the CLI's warehouse appends a run row of this release
+    wh = DuckDBWarehouse(db)
+    wh.append(RUNS, [{"run_id": "new", "contracts_expected": 3}])
+    # then the column was added, the old row keeps NULL (so it reads as malformed), the new row its count
+    got = {r["run_id"]: r["contracts_expected"] for r in wh.query(f"select * from {wh.audit(RUNS)}")}
+    assert got == {"old": None, "new": 3}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,7 +1,13 @@
-{#- Create an audit table (and its schema) if it is missing; returns its relation. -#}
+{#- Create an audit table (and its schema) if it is missing, add the columns declared
+    since (records.py Table.added); returns its relation. -#}
 {%- macro create_audit_table(name) -%}
     {%- set relation = props_contracts.audit_relation(name) -%}
     {%- do adapter.create_schema(relation) -%}
-    {%- do run_query(props_contracts.audit_table_ddl(relation, props_contracts.run_record_tables()[name])) -%}
+    {%- set spec = props_contracts.run_record_tables()[name] -%}
+    {%- do run_query(props_contracts.audit_table_ddl(relation, spec)) -%}
+    {#- columns added after the table's first release: upgrade a table an older version made -#}
+    {%- for c in spec.columns if c[0] in spec.added -%}
+        {%- do run_query(props_contracts.audit_add_column_ddl(relation, c)) -%}
+    {%- endfor -%}
     {{ return(relation) }}
 {%- endmacro -%}

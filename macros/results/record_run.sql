@@ -197,7 +197,7 @@
         ("cast('" ~ window_start ~ "' as date)") if window_start else 'null',
         "cast('" ~ as_of_date.isoformat() ~ "' as date)",
         s(selection), s({0: 'pass', 1: 'fail'}.get(exit_code, 'unknown')), exit_code, s(message[:4000]),
-        s(env_var('PROPS_GIT_SHA', '')), invariants | length, unknown | length]]) -%}
+        s(env_var('PROPS_GIT_SHA', '')), invariants | length, unknown | length, contracts | length]]) -%}
     {{ log('props-contracts: wrote the run record ' ~ invocation_id ~ ' (' ~ command ~ ', exit code '
            ~ exit_code ~ ', ' ~ contracts | length ~ ' contracts, ' ~ invariants | length ~ ' invariants, '
            ~ unknown | length ~ ' unknown)', info=true) }}

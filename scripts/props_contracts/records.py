@@ -72,7 +72,8 @@ RUNS = Table("contract_runs", (
     ("finished_at", TIMESTAMP), ("as_of", TIMESTAMP), ("window_start", DATE), ("window_end", DATE),
     ("selection", STRING), ("outcome", STRING), ("exit_code", INT64), ("message", STRING),
     ("git_sha", STRING), ("invariants_expected", INT64), ("invariants_unknown", INT64),
-), partition_by="started_at")
+    ("contracts_expected", INT64),
+), partition_by="started_at", added=("contracts_expected",))
 RESULTS = Table("contract_run_results", (
     ("run_id", STRING), ("started_at", TIMESTAMP), ("kind", STRING), ("unique_id", STRING),
     ("name", STRING), ("invariant_id", STRING), ("phase", STRING), ("severity", STRING),
@@ -246,7 +247,7 @@ def write_run(wh: Warehouse, rec: RunRecord) -> None:
                       "window_end": rec.window_end, "selection": rec.selection, "outcome": rec.outcome,
                       "exit_code": rec.exit_code, "message": rec.message[:4000], "git_sha": rec.git_sha,
                       "invariants_expected": len(rec.invariants),
-                      "invariants_unknown": len(rec.unknown)}])
+                      "invariants_unknown": len(rec.unknown), "contracts_expected": len(rec.results)}])
 
 
 def rows_problem(result: ContractResult, rows: list[FailingRow]) -> str | None:
@@ -300,7 +301,7 @@ def parse_record(run_id: str, runs: list[dict], results: list[dict], invariants:
         return [c for c in columns if row.get(c) is None or (isinstance(row[c], str) and not row[c].strip())]
 
     absent = missing(run, ("run_id", "command", "target_name", "started_at", "finished_at", "as_of", "window_end",
-                           "exit_code", "invariants_expected", "invariants_unknown"))
+                           "exit_code", "invariants_expected", "invariants_unknown", "contracts_expected"))
     if absent:
         raise RecordError(f"{where} is malformed: its contract_runs row has no {', '.join(absent)}")
     if run["exit_code"] not in EXIT_CODES:
@@ -310,6 +311,11 @@ def parse_record(run_id: str, runs: list[dict], results: list[dict], invariants:
     rec = RunRecord(run_id, run["command"], run["target_name"], run["started_at"], run["finished_at"],
                     run["as_of"], run["window_start"], run["window_end"], run["selection"] or "",
                     int(run["exit_code"]), run["message"] or "", run["git_sha"] or "")
+    # first, what the run set out to record against what is there: a lost result, a pass
+    # as much as a fail, leaves its invariant looking evaluated by the contracts left
+    if len(results) != run["contracts_expected"]:
+        problems.append(f"it set out to record {run['contracts_expected']} contract result(s) but "
+                        f"{len(results)} are recorded")
 
     seen: set[str] = set()
     for i, r in enumerate(results, 1):
@@ -581,8 +587,10 @@ def record_tables_macro() -> str:
         cols = ", ".join(f"['{c}', '{ty}']" for c, ty in t.columns)
         cluster = ", ".join(f"'{c}'" for c in t.cluster_by)
         part = f"'{t.partition_by}'" if t.partition_by else "none"
+        added = ", ".join(f"'{c}'" for c in t.added)
         return (f"        '{t.name}': {{\n            'columns': [{cols}],\n"
-                f"            'partition_by': {part},\n            'cluster_by': [{cluster}],\n        }},\n")
+                f"            'partition_by': {part},\n            'cluster_by': [{cluster}],\n"
+                f"            'added': [{added}],\n        }},\n")
 
     duck = ", ".join(f"'{k}': '{v}'" for k, v in _DUCKDB_DDL.items())
     return ("{#- GENERATED from scripts/props_contracts/records.py by record_tables_macro(): do not edit.\n"

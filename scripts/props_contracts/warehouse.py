@@ -45,10 +45,16 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     partition_by: str | None = None  # a TIMESTAMP column: BigQuery partitions by its date
     cluster_by: tuple[str, ...] = ()
+    # Columns added after the table's first release, last in `columns`: creating the
+    # table also adds them (ADD COLUMN IF NOT EXISTS) to one an older version made.
+    added: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [c for c, _ in self.columns]
+
+    def added_columns(self) -> list[tuple[str, str]]:
+        return [(c, t) for c, t in self.columns if c in self.added]
 
 
 def jsonable(value: object) -> object:
@@ -192,11 +198,14 @@ class DuckDBWarehouse(Warehouse):
         cols = ", ".join(f'"{c}" {_DUCKDB_DDL[t]}' for c, t in table.columns)
         self._run(f'create schema if not exists "{self.schema}_audit"')
         self._run(f"create table if not exists {self.audit(table)} ({cols})")
+        for c, t in table.added_columns():
+            self._run(f'alter table {self.audit(table)} add column if not exists "{c}" {_DUCKDB_DDL[t]}')
         self._created.add(table.name)
 
     def _append(self, table: Table, rows: list[dict]) -> None:
         marks = ", ".join("?" for _ in table.columns)
-        self._run(f"insert into {self.audit(table)} values ({marks})",
+        names = ", ".join(f'"{c}"' for c in table.column_names)
+        self._run(f"insert into {self.audit(table)} ({names}) values ({marks})",
                   many=[[r[c] for c in table.column_names] for r in rows])
 
 
@@ -371,6 +380,9 @@ class BigQueryWarehouse(Warehouse):
             self._client().create_dataset(f"{self.t.project}.{self.schema}_audit", exists_ok=True,
                                           timeout=self.timeout)
             self._client().query(ddl, timeout=self.timeout).result(timeout=self.timeout)
+            for c, t in table.added_columns():
+                self._client().query(f"alter table {self.audit(table)} add column if not exists `{c}` {t}",
+                                     timeout=self.timeout).result(timeout=self.timeout)
         self._job(work, f"create {table.name}")
         self._created.add(table.name)
 
