@@ -50,7 +50,7 @@ MAX_REASON = 300
 
 ALERT_ACKS = Table("alert_acks", (
     ("ack_id", STRING), ("action", STRING), ("invariant_id", STRING), ("partition_key", STRING),
-    ("match", STRING), ("author", STRING), ("reason", STRING), ("created_at", TIMESTAMP),
+    ("match_glob", STRING), ("author", STRING), ("reason", STRING), ("created_at", TIMESTAMP),
     ("expires_at", TIMESTAMP),
 ), cluster_by=("invariant_id",))
 
@@ -163,7 +163,7 @@ def _row_problem(r: dict) -> str | None:
         return f"has no {', '.join(absent)}"
     if r["action"] not in ACTIONS:
         return f"has action {r['action']!r} outside {'/'.join(ACTIONS)}"
-    if r["action"] == SILENCE and not (isinstance(r.get("match"), str) and _GLOB.fullmatch(r["match"])):
+    if r["action"] == SILENCE and not (isinstance(r.get("match_glob"), str) and _GLOB.fullmatch(r["match_glob"])):
         return "is a silence without a valid match glob"
     if r["action"] == ACK and not (isinstance(r.get("invariant_id"), str) and r["invariant_id"].strip()):
         return "is an ack without an invariant_id"
@@ -178,7 +178,7 @@ def load_acks(wh: Warehouse) -> list[Ack]:
     row is checked: a malformed one is an AlertStateError (exit 2), never a
     guess about what is acknowledged."""
     wh.ensure(ALERT_ACKS)
-    rows = wh.query(f"select ack_id, action, invariant_id, partition_key, match, author, reason, created_at, "
+    rows = wh.query(f"select ack_id, action, invariant_id, partition_key, match_glob, author, reason, created_at, "
                     f"expires_at from {wh.audit(ALERT_ACKS)} order by created_at, ack_id")
     problems = [f"row {i} (ack {r.get('ack_id')}) {why}" for i, r in enumerate(rows, 1) if (why := _row_problem(r))]
     if problems:
@@ -186,20 +186,21 @@ def load_acks(wh: Warehouse) -> list[Ack]:
                               "No reminder is held or sent from acks that cannot be read: repair or delete "
                               "those rows")
     out: list[Ack] = []
-    for r in rows:
+    # an unack recorded in the same instant as the ack it ends comes after it
+    for r in sorted(rows, key=lambda r: (r["created_at"], r["action"] == UNACK)):
         if r["action"] == UNACK:
             for i, a in enumerate(out):
                 if a.ended_at is None and a.created_at <= r["created_at"] and _ended_by(a, r):
                     out[i] = Ack(**{**a.__dict__, "ended_at": r["created_at"]})
             continue
-        out.append(Ack(r["ack_id"], r["action"], r["invariant_id"], r["partition_key"], r["match"], r["author"],
+        out.append(Ack(r["ack_id"], r["action"], r["invariant_id"], r["partition_key"], r["match_glob"], r["author"],
                        r["reason"] or "", r["created_at"], r["expires_at"]))
     return out
 
 
 def _ended_by(a: Ack, unack: dict) -> bool:
-    if unack.get("match") is not None:
-        return a.action == SILENCE and a.match == unack["match"]
+    if unack.get("match_glob") is not None:
+        return a.action == SILENCE and a.match == unack["match_glob"]
     return (a.action == ACK and a.invariant_id == unack["invariant_id"]
             and (unack["partition_key"] is None or a.partition == unack["partition_key"]))
 
@@ -308,7 +309,7 @@ def record(wh: Warehouse, action: str, now: datetime, author: str, reason: str, 
            duration: timedelta | None = None) -> dict:
     """Append one ack, silence or unack row (every value a bind parameter)."""
     row = {"ack_id": str(uuid.uuid4()), "action": action, "invariant_id": invariant_id, "partition_key": partition,
-           "match": match, "author": author, "reason": reason, "created_at": now,
+           "match_glob": match, "author": author, "reason": reason, "created_at": now,
            "expires_at": now + duration if duration is not None else now}
     wh.append(ALERT_ACKS, [row])
     return row

@@ -195,8 +195,9 @@ def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant
         events = plan(wh, rec, config, catalog, now, max_run_age, held)
         if not events:
             return rec, events, []
-        sent = deliver_routed(events, routes or default_routes(config), catalog, context_of(rec), deliver)
-        record_sent(wh, events, rec.run_id, sent, now, holder)
+        per_event: dict[int, list[str]] = {}
+        sent = deliver_routed(events, routes or default_routes(config), catalog, context_of(rec), deliver, per_event)
+        record_sent(wh, events, rec.run_id, sent, now, holder, per_event)
     return rec, events, sent
 
 

@@ -171,14 +171,19 @@ def split(events: list[AlertEvent], routes: Routes, catalog: dict[str, Invariant
 
 
 def deliver_routed(events: list[AlertEvent], routes: Routes, catalog: dict[str, Invariant], context: str,
-                   send) -> list[str]:
+                   send, per_event: dict[int, list[str]] | None = None) -> list[str]:
     """Send each channel its events with `send(events, config, context)` (engine.deliver);
-    every channel is tried, then a DeliveryError names each that failed."""
+    every channel is tried, then a DeliveryError names each that failed. per_event
+    (filled in): id(event) -> the channels it reached."""
     sent, errors = [], []
     for name, evs in split(events, routes, catalog).items():
         try:
             # the default channels keep their plain names (slack, webhook, ...), as without routes
-            sent += [c if name == DEFAULT else f"{name}:{c}" for c in send(evs, routes.channels[name], context)]
+            got = [c if name == DEFAULT else f"{name}:{c}" for c in send(evs, routes.channels[name], context)]
+            sent += got
+            if per_event is not None:
+                for e in evs:
+                    per_event.setdefault(id(e), []).extend(got)
         except DeliveryError as exc:  # collected, raised below: never swallowed
             errors.append(f"channel {name}: {exc}")
     if errors:

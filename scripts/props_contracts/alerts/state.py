@@ -178,13 +178,15 @@ def _date(partition: str) -> date | None:
 
 
 def record_sent(wh: Warehouse, events: list[AlertEvent], run_id: str, channels: list[str], now: datetime,
-                holder: str) -> None:
-    """Append what was sent, in one batch."""
+                holder: str, per_event: dict[int, list[str]] | None = None) -> None:
+    """Append what was sent, in one batch. per_event: id(event) -> the channels that
+    event went to (routes), where it differs from `channels`."""
+    per_event = per_event or {}
     wh.append(ALERT_LOG, [{
         "event_id": e.event_id or str(uuid.uuid4()), "run_id": run_id, "invariant_id": e.invariant_id,
         "partition_key": e.partition, "kind": e.kind, "severity": e.severity, "sent_at": now,
         "opened_at": datetime.fromisoformat(e.opened_at) if e.opened_at else None,
-        "channels": ",".join(channels), "failing_rows": e.rows, "holder": holder} for e in events])
+        "channels": ",".join(per_event.get(id(e), channels)), "failing_rows": e.rows, "holder": holder} for e in events])
 
 
 @contextmanager
