@@ -75,7 +75,7 @@ class ReportData:
     coverage: list[CoveragePoint] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what could not be read, shown on the page
     acks: list = field(default_factory=list)  # acks and silences in force (alerts/acks.py)
-    open_keys: list[tuple[str, str]] = field(default_factory=list)  # open incidents of the alert log
+    open_keys: list[tuple[str, str]] = field(default_factory=list)  # this run's incidents (ID, date)
 
 
 def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
@@ -90,9 +90,10 @@ def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
     data.problems += [f"this record is stale: {reason}" for reason in stale_reasons(wh, rec, now)]
     try:  # who acknowledged what, why, until when (docs/on-call.md)
         from props_contracts.alerts.acks import active_acks
-        from props_contracts.alerts.state import open_alerts
+        from props_contracts.alerts.engine import failures_of
         data.acks = active_acks(wh, now)
-        data.open_keys = sorted(open_alerts(wh))
+        # the incidents of this run (invariant, date), as `alert` keys them
+        data.open_keys = sorted({(f.invariant_id, f.partition) for f in failures_of(rec, "warn")[0]})
     except PropsContractsError as exc:
         data.problems.append(f"acknowledgements could not be read: {exc}")
     start = rec.window_start or (rec.as_of.date() - timedelta(days=30))
@@ -240,11 +241,11 @@ def acks_section(data: ReportData) -> str:
     rows = "".join(
         f"<tr><td><code>{e(a.what)}</code></td><td>{e(a.author)}</td><td>{e(a.reason)}</td>"
         f"<td>{a.expires_at:%Y-%m-%d %H:%M} UTC</td><td>"
-        + (e(", ".join(f"{i}|{p}" for i, p in data.open_keys if a.covers(i, p))) or '<span class="muted">no open '
-           "incident</span>") + "</td></tr>" for a in data.acks)
+        + (e(", ".join(f"{i}|{p}" for i, p in data.open_keys if a.covers(i, p))) or '<span class="muted">nothing '
+           "failing in this run</span>") + "</td></tr>" for a in data.acks)
     return ("<section><h2>Acknowledged and silenced</h2><p class=\"muted\">Reminders of these are held until "
             "the time shown; openings and resolutions are still sent.</p><table><thead><tr><th>What</th>"
-            "<th>Who</th><th>Why</th><th>Until</th><th>Holds (open incidents)</th></tr></thead><tbody>"
+            "<th>Who</th><th>Why</th><th>Until</th><th>Holds (failing in this run)</th></tr></thead><tbody>"
             f"{rows}</tbody></table></section>")
 
 
