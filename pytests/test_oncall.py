@@ -439,3 +439,28 @@ def test_every_contract_test_carries_its_invariants_owner_as_dbt_meta_owner():
     # then every test's meta.owner (what dbt-score and Elementary read) is its invariant's owner
     assert len(found) > 90
     assert [(i, o) for i, o in found if o != catalog[i].owner] == []
+
+
+def test_event_ids_are_the_same_until_logged_and_new_for_each_reminder_and_episode(db):
+    # given an alert log, and the events a run would send
+    from props_contracts.alerts.eventid import assign
+    from props_contracts.alerts.state import record_sent
+
+    wh = DuckDBWarehouse(db)
+    now = datetime(2026, 1, 16, 12, 0)
+
+    def sent(kind, open_keys, hours):
+        e = AlertEvent(kind, "PRD-06", "2026-01-10", "error")
+        assign(wh, [e], open_keys)
+        again = AlertEvent(kind, "PRD-06", "2026-01-10", "error")
+        assign(wh, [again], open_keys)  # the same log: the same ID (a rerun after a kill)
+        assert again.event_id == e.event_id
+        record_sent(wh, [e], "run", ["webhook"], now + timedelta(hours=hours), "holder")
+        return e.event_id
+
+    key = {("PRD-06", "2026-01-10")}
+    ids = [sent("open", set(), 0), sent("still failing", key, 6), sent("still failing", key, 12),
+           sent("resolved", key, 13), sent("open", set(), 20)]
+    # then each logged event got its own ID: 2nd reminder != 1st, 2nd episode's open != 1st's
+    assert len(set(ids)) == 5
+    assert sorted(r["event_id"] for r in wh.query(f"select event_id from {wh.audit(ALERT_LOG)}")) == sorted(ids)
