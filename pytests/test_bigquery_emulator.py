@@ -135,3 +135,22 @@ def test_a_plain_dbt_build_on_the_emulator_writes_the_record_alert_reads(emulato
         assert bigquery_ddl(f"`{PROJECT}`.`props_contracts_audit`.`{t.name}`", t) in log, t.name
     table = client.get_table(f"{PROJECT}.props_contracts_audit.contract_runs")
     assert [f.name for f in table.schema] == [c for c, _ in ALL_TABLES[0].columns]
+    # and on call (docs/on-call.md), a stateless job honours an ack kept in BigQuery: SCH-01
+    # acknowledged, its opening and one "acknowledged" notice are sent, then its reminder is held
+    from scenario import Webhook
+    hook = Webhook()
+    try:
+        ack = cli(["ack", "SCH-01", "--for", "2h", "--reason", "loader fix deploying", "--target", "bq_emulator"],
+                  {**env, "PROPS_ALERT_AUTHOR": "alice"})
+        assert ack.returncode == 0, ack.stderr
+        on = {**env, "PROPS_ALERT_WEBHOOK_URL": hook.url, "PROPS_ALERT_RENOTIFY_HOURS": "0.0001"}
+        first = cli(["alert", "--target", "bq_emulator"], on)
+        second = cli(["alert", "--target", "bq_emulator"], on)
+    finally:
+        hook.close()
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    sent = [(a["kind"], a["invariant_id"], a["partition"]) for a in hook.alerts()]
+    opened = sorted(p for k, i, p in sent if (k, i) == ("open", "SCH-01"))
+    assert opened and sorted(p for k, _, p in sent if k == "acknowledged") == opened
+    assert {k for k, _, _ in sent} == {"open", "acknowledged"}  # no reminder: it is held
+    assert "reminder held" in second.stdout and "by alice" in second.stdout

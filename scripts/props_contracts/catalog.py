@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from props_contracts.errors import PropsContractsError
+
+
+class CatalogError(PropsContractsError):
+    """A data test carries no invariant ID, or one the catalog does not know; or the catalog itself is malformed."""
 
 
 @dataclass(frozen=True)
@@ -19,16 +24,33 @@ class Invariant:
     threshold_vars: tuple[str, ...]
     title: str
     runbook: str
+    owner: str = ""  # the team on call for it: its own, else its phase's (seeds/pipeline_phases.csv)
+
+
+# an owner: a team's short name, as the route seed (seeds/alert_routes.csv) and dbt meta.owner name it
+OWNER = re.compile(r"[a-z][a-z0-9-]{0,63}")
+
+
+def phase_owners(root: Path) -> dict[str, str]:
+    """phase_tag -> owner, from seeds/pipeline_phases.csv."""
+    with (root / "seeds" / "pipeline_phases.csv").open(newline="") as fh:
+        return {r["phase_tag"]: (r.get("owner") or "").strip() for r in csv.DictReader(fh)}
 
 
 def load_catalog(root: Path) -> dict[str, Invariant]:
     with (root / "seeds" / "invariants.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
+    phases = phase_owners(root)
     out = {}
     for r in rows:
         tv = tuple(v.strip() for v in r["threshold_vars"].split(",") if v.strip() and not v.startswith("("))
+        owner = (r.get("owner") or "").strip() or phases.get(r["phase_tag"], "")
+        if not OWNER.fullmatch(owner):
+            raise CatalogError(f"seeds/invariants.csv: {r['invariant_id']} has no valid owner ({owner!r}): set "
+                               "its owner column, or the owner of its phase in seeds/pipeline_phases.csv "
+                               "(lowercase letters, digits and -)")
         out[r["invariant_id"]] = Invariant(r["invariant_id"], r["phase_tag"], r["severity"], tv,
-                                           r["title"], r["runbook"])
+                                           r["title"], r["runbook"], owner)
     return out
 
 
@@ -97,10 +119,6 @@ def contracts_outside_catalog(manifest: dict, catalog: dict[str, Invariant]) -> 
         if not isinstance(inv, str) or inv not in catalog:
             out.append(OutsideCatalog(node.get("name") or uid, path, inv))
     return out
-
-
-class CatalogError(PropsContractsError):
-    """A data test carries no invariant ID, or one the catalog does not know."""
 
 
 def catalog_error(violations: list[OutsideCatalog], limit: int = 10) -> CatalogError:

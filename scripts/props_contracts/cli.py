@@ -306,19 +306,26 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
     from props_contracts.alerts import format as fmt
     from props_contracts.alerts.config import from_env
     from props_contracts.alerts.engine import alert_cycle
+    from props_contracts.alerts.routes import routes_from_env
     from props_contracts.records import record_age_problem
 
     config = from_env(os.environ)
     max_age = _max_run_age(max_run_age_hours, _given_vars(vars_text))
-    if not dry_run and not config.channels:
+    catalog = load_catalog(project_root())
+    routes = routes_from_env(os.environ, project_root(), config, catalog)  # seeds/alert_routes.csv
+    if not dry_run and not routes.configured:
         raise UsageError("no alert channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
-                         "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
+                         "PROPS_ALERT_WEBHOOK_URL, PROPS_ALERT_SMTP_HOST or PROPS_ALERT_PAGERDUTY_ROUTING_KEY "
+                         "(or a route's channel, docs/on-call.md; or use --dry-run)")
+    if not dry_run:
+        routes.check_deliverable()
     from props_contracts.records import stale_reasons
 
     settings = make_settings(database, target, None, None, quiet=True)
     wh = warehouse_for(settings)
-    rec, events, sent = alert_cycle(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run,
-                                    max_run_age=max_age)
+    held: list = []
+    rec, events, sent = alert_cycle(wh, config, catalog, utcnow, dry_run=dry_run, max_run_age=max_age,
+                                    routes=routes, held=held)
     click.echo(f"alerts for run {rec.run_id[:8]} ({rec.command}, {rec.started_at:%Y-%m-%d %H:%M} UTC, "
                f"target {rec.target_name}):")
     if not events:
@@ -330,6 +337,8 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
             click.echo(f"  {fmt.headline(e)}")
     else:
         click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+    for e, a in held:  # acknowledged or silenced (docs/on-call.md)
+        click.echo(strip_control(f"  reminder held: {fmt.headline(e)} ({a.describe()})"))
     stale = stale_reasons(wh, rec, utcnow())
     for reason in stale:
         click.echo(strip_control(f"error: the run record {rec.run_id[:8]} is stale: {reason}; "
@@ -588,7 +597,7 @@ def invariants(markdown, macro):
             click.echo(catalog_markdown(catalog, project_root()))
         else:
             for inv in catalog.values():
-                click.echo(f"{inv.invariant_id:<7} {inv.severity:<5} {inv.phase_tag:<20} {inv.title}")
+                click.echo(f"{inv.invariant_id:<7} {inv.severity:<5} {inv.phase_tag:<20} {inv.owner:<15} {inv.title}")
         return 0
     _exit(body)
 
@@ -682,3 +691,10 @@ def _exit(body, deadline: bool = False, heartbeat: str | None = None) -> None:
     if beat is not None:
         beat.finish(code, message)
     sys.exit(code)
+
+
+# ack, unack, silence, acks (docs/on-call.md)
+from props_contracts.oncall_cli import COMMANDS as _ONCALL_COMMANDS  # noqa: E402 (after the options they use)
+
+for _command in _ONCALL_COMMANDS:
+    main.add_command(_command)

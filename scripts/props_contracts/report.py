@@ -74,6 +74,8 @@ class ReportData:
     strips: dict[str, list[str]] = field(default_factory=dict)  # invariant -> status per run
     coverage: list[CoveragePoint] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what could not be read, shown on the page
+    acks: list = field(default_factory=list)  # acks and silences in force (alerts/acks.py)
+    open_keys: list[tuple[str, str]] = field(default_factory=list)  # this run's incidents (ID, date)
 
 
 def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
@@ -86,6 +88,14 @@ def read_report_data(wh: Warehouse, runs: int, now: datetime) -> ReportData:
                       {inv: [by_run.get(rid, "none") for rid, _ in recent] for inv, by_run in history.items()})
     # a newer dbt invocation with no record: this record is not the newest word
     data.problems += [f"this record is stale: {reason}" for reason in stale_reasons(wh, rec, now)]
+    try:  # who acknowledged what, why, until when (docs/on-call.md)
+        from props_contracts.alerts.acks import active_acks
+        from props_contracts.alerts.engine import failures_of
+        data.acks = active_acks(wh, now)
+        # the incidents of this run (invariant, date), as `alert` keys them
+        data.open_keys = sorted({(f.invariant_id, f.partition) for f in failures_of(rec, "warn")[0]})
+    except PropsContractsError as exc:
+        data.problems.append(f"acknowledgements could not be read: {exc}")
     start = rec.window_start or (rec.as_of.date() - timedelta(days=30))
     try:
         data.coverage = [CoveragePoint(str(r["game_date"]), float(r["coverage"] or 0), int(r["expected_players"]),
@@ -144,9 +154,13 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
         counts[status] += 1
         strip = "".join(f'<span class="{e(s)}" title="{e(lbl)}: {e(s)}"></span>'
                         for lbl, s in zip(data.labels, data.strips.get(inv.invariant_id, []), strict=False))
+        acked = [a for a in data.acks if any(a.covers(inv.invariant_id, p) for i, p in data.open_keys
+                                             if i == inv.invariant_id)]
+        ack_badge = "".join(f' <span class="badge none" title="{e(a.describe())}">{"ACKED" if a.action == "ack" else "SILENCED"}'
+                            f' by {e(a.author)}</span>' for a in acked[:1])
         status_rows.append(
             f'<tr><td><a href="#{inv.invariant_id}">{inv.invariant_id}</a></td>'
-            f'<td><span class="badge {e(status)}">{e(status.upper())}</span></td><td>{e(inv.phase_tag)}</td>'
+            f'<td><span class="badge {e(status)}">{e(status.upper())}</span>{ack_badge}</td><td>{e(inv.phase_tag)}</td>'
             f'<td>{e(inv.title)}</td><td class="strip">{strip or "<span class=none></span>"}</td></tr>')
         samples = []
         for r in by_id.get(inv.invariant_id, []):
@@ -211,10 +225,28 @@ history of the last {len(data.labels)} run(s).</p></header>
 <main>{notes}<div class="cards">{cards}</div>
 <section><h2>Invariants now</h2><table><thead><tr><th>ID</th><th>Status</th><th>Phase</th><th>Invariant</th>
 <th>History (oldest to newest)</th></tr></thead><tbody>{"".join(status_rows)}</tbody></table></section>
+{acks_section(data)}
 <section><h2>Prediction coverage per game date (PRD-05)</h2>{svg}</section>
 <section><h2>Details, failing rows and runbooks</h2><table><tbody>{"".join(detail_rows)}</tbody></table></section>
 </main></body></html>
 """
+
+
+def acks_section(data: ReportData) -> str:
+    """Acknowledgements and silences in force: who, why, until when, what each holds."""
+    e = html.escape
+    if not data.acks:
+        return ('<section><h2>Acknowledged and silenced</h2><p class="muted">None in force: every open '
+                'incident is reminded.</p></section>')
+    rows = "".join(
+        f"<tr><td><code>{e(a.what)}</code></td><td>{e(a.author)}</td><td>{e(a.reason)}</td>"
+        f"<td>{a.expires_at:%Y-%m-%d %H:%M} UTC</td><td>"
+        + (e(", ".join(f"{i}|{p}" for i, p in data.open_keys if a.covers(i, p))) or '<span class="muted">nothing '
+           "failing in this run</span>") + "</td></tr>" for a in data.acks)
+    return ("<section><h2>Acknowledged and silenced</h2><p class=\"muted\">Reminders of these are held until "
+            "the time shown; openings and resolutions are still sent.</p><table><thead><tr><th>What</th>"
+            "<th>Who</th><th>Why</th><th>Until</th><th>Holds (failing in this run)</th></tr></thead><tbody>"
+            f"{rows}</tbody></table></section>")
 
 
 def render_unreadable(message: str, now: datetime | None = None) -> str:

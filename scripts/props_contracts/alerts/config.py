@@ -27,11 +27,13 @@ class AlertConfig:
     renotify: timedelta = timedelta(hours=6)
     min_severity: str = "error"
     retry: Retry = field(default_factory=Retry)
+    pagerduty_routing_key: str | None = None  # alerts/pagerduty.py
+    pagerduty_url: str = "https://events.pagerduty.com/v2/enqueue"
 
     @property
     def channels(self) -> list[str]:
         return [name for name, on in (("slack", self.slack_webhook_url), ("webhook", self.webhook_url),
-                                      ("email", self.smtp)) if on]
+                                      ("email", self.smtp), ("pagerduty", self.pagerduty_routing_key)) if on]
 
     def __repr__(self) -> str:  # never print secrets
         return f"AlertConfig(channels={self.channels}, renotify={self.renotify})"
@@ -104,6 +106,20 @@ def _url(env: Mapping[str, str], name: str) -> str | None:
     return raw
 
 
+# a PagerDuty integration's routing (integration) key: 32 characters; never echoed
+_ROUTING_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")
+
+
+def routing_key(env: Mapping[str, str], name: str) -> str | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    if not _ROUTING_KEY.fullmatch(raw):
+        raise UsageError(f"{name} is not a PagerDuty routing key (letters, digits, _ and -, 8 to 128 "
+                         "characters: the Integration Key of an Events API v2 integration)")
+    return raw
+
+
 def from_env(env: Mapping[str, str]) -> AlertConfig:
     to = tuple(_address("PROPS_ALERT_EMAIL_TO", a.strip())
                for a in env.get("PROPS_ALERT_EMAIL_TO", "").split(",") if a.strip())
@@ -134,4 +150,6 @@ def from_env(env: Mapping[str, str]) -> AlertConfig:
                     backoff_seconds=_number(env, "PROPS_ALERT_BACKOFF_SECONDS", 0.5, low=0, high=60),
                     timeout_seconds=_number(env, "PROPS_ALERT_TIMEOUT_SECONDS", 5, low=0, high=120,
                                             low_inclusive=False)),
+        pagerduty_routing_key=routing_key(env, "PROPS_ALERT_PAGERDUTY_ROUTING_KEY"),
+        pagerduty_url=_url(env, "PROPS_ALERT_PAGERDUTY_URL") or "https://events.pagerduty.com/v2/enqueue",
     )

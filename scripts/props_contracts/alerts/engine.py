@@ -7,8 +7,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from props_contracts.alerts import format as fmt
+from props_contracts.alerts import pagerduty
+from props_contracts.alerts.acks import hold_acknowledged
 from props_contracts.alerts.config import AlertConfig
 from props_contracts.alerts.deliver import DeliveryError, post_json, send_email
+from props_contracts.alerts.eventid import assign as assign_event_ids
+from props_contracts.alerts.routes import Routes, default_routes, deliver_routed
 from props_contracts.alerts.state import (
     NOT_EVALUATED,
     AlertEvent,
@@ -105,7 +109,7 @@ def failures_of(rec: RunRecord, min_severity: str) -> tuple[list[Failure], set[s
 
 
 def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, Invariant],
-         now: datetime, max_run_age: timedelta | None = None) -> list[AlertEvent]:
+         now: datetime, max_run_age: timedelta | None = None, held: list | None = None) -> list[AlertEvent]:
     """max_run_age: the staleness rule (SELF-01). A record older than that opens
     (and reminds) "contracts have not run since ..." at error severity, and
     resolves nothing: an old pass is no evidence about now. None: not checked."""
@@ -117,7 +121,12 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
             evaluated = set()
         else:
             evaluated.add(SELF_ID)
-    events = transition(open_alerts(wh), failures, evaluated, rec.window_start, now, config.renotify)
+    open_set = open_alerts(wh)
+    events = transition(open_set, failures, evaluated, rec.window_start, now, config.renotify)
+    # acknowledged or silenced: reminders held, an "acknowledged" notice once (alerts/acks.py)
+    events, held_now = hold_acknowledged(wh, events, open_set, now)
+    if held is not None:
+        held += held_now
     for e in events:
         inv = catalog.get(e.invariant_id)
         if inv:
@@ -136,6 +145,7 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
             e.title = e.title or f"{e.invariant_id}: a model's key test (no invariant ID)"
             e.runbook = e.runbook or ("A key repeats or is NULL in the model the test names: read its failing "
                                       "rows; the model's input has duplicates the staging dedup did not remove.")
+    assign_event_ids(wh, events, set(open_set))
     return events
 
 
@@ -149,6 +159,8 @@ def deliver(events: list[AlertEvent], config: AlertConfig, context: str) -> list
         "webhook": lambda: post_json("webhook", config.webhook_url, fmt.webhook_payload(events, context), config.retry),
         "email": lambda: send_email(config.smtp, fmt.email_message(events, context, config.email_from,
                                                                    list(config.email_to)), config.retry),
+        "pagerduty": lambda: pagerduty.send(events, config.pagerduty_routing_key, config.pagerduty_url, context,
+                                            config.retry),
     }
     for name in config.channels:
         try:
@@ -168,7 +180,8 @@ def context_of(rec: RunRecord) -> str:
 
 
 def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
-                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None
+                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None,
+                routes: Routes | None = None, held: list | None = None
                 ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
     """Under the alert lock: plan from the latest completed run and the alert log,
     deliver, then (only if every channel took it) append what was sent."""
@@ -176,14 +189,15 @@ def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant
     if rec is None:
         raise UsageError(no_record_message(wh, clock(), "nothing to alert on, and nothing is assumed fine"))
     if dry_run:
-        return rec, plan(wh, rec, config, catalog, clock(), max_run_age), []
+        return rec, plan(wh, rec, config, catalog, clock(), max_run_age, held), []
     with alert_lock(wh, clock) as holder:
         now = clock()
-        events = plan(wh, rec, config, catalog, now, max_run_age)
+        events = plan(wh, rec, config, catalog, now, max_run_age, held)
         if not events:
             return rec, events, []
-        sent = deliver(events, config, context_of(rec))
-        record_sent(wh, events, rec.run_id, sent, now, holder)
+        per_event: dict[int, list[str]] = {}
+        sent = deliver_routed(events, routes or default_routes(config), catalog, context_of(rec), deliver, per_event)
+        record_sent(wh, events, rec.run_id, sent, now, holder, per_event)
     return rec, events, sent
 
 

@@ -32,6 +32,8 @@ OPEN, REMINDER, RESOLVED = "open", "still failing", "resolved"
 UNEVALUATED, REEVALUATED, AGED_OUT = "could not evaluate", "evaluated again", "aged out"
 OPENS, CLOSES = (OPEN, UNEVALUATED), (RESOLVED, REEVALUATED, AGED_OUT)
 NOT_EVALUATED = "not evaluated"  # the partition of a "could not evaluate" alert
+# an open incident an ack or silence now covers (alerts/acks.py): announced once, changes nothing open
+ACKNOWLEDGED = "acknowledged"
 
 ALERT_LOG = Table("alert_log", (
     ("event_id", STRING), ("run_id", STRING), ("invariant_id", STRING), ("partition_key", STRING),
@@ -79,13 +81,15 @@ class AlertEvent:
     rows: int = 0
     sample: tuple[str, ...] = ()
     opened_at: str = ""
+    event_id: str = ""  # stable across reruns (alerts/eventid.py)
+    note: str = ""  # who acknowledged, why, until when (kind acknowledged)
 
 
 def key(invariant_id: str, partition: str) -> tuple[str, str]:
     return invariant_id, partition
 
 
-LOG_KINDS = (OPEN, REMINDER, RESOLVED, UNEVALUATED, REEVALUATED, AGED_OUT)
+LOG_KINDS = (OPEN, REMINDER, RESOLVED, UNEVALUATED, REEVALUATED, AGED_OUT, ACKNOWLEDGED)
 LOG_SEVERITIES = ("error", "warn")
 
 
@@ -124,7 +128,7 @@ def open_alerts(wh: Warehouse) -> dict[tuple[str, str], OpenAlert]:
             out[k] = OpenAlert(k[0], k[1], r["severity"], r["sent_at"], r["sent_at"])
         elif r["kind"] in CLOSES:
             out.pop(k, None)
-        elif k in out:
+        elif k in out and r["kind"] != ACKNOWLEDGED:  # an ack notice is no reminder
             out[k].last_notified_at = r["sent_at"]
     return out
 
@@ -174,13 +178,15 @@ def _date(partition: str) -> date | None:
 
 
 def record_sent(wh: Warehouse, events: list[AlertEvent], run_id: str, channels: list[str], now: datetime,
-                holder: str) -> None:
-    """Append what was sent, in one batch."""
+                holder: str, per_event: dict[int, list[str]] | None = None) -> None:
+    """Append what was sent, in one batch. per_event: id(event) -> the channels that
+    event went to (routes), where it differs from `channels`."""
+    per_event = per_event or {}
     wh.append(ALERT_LOG, [{
-        "event_id": str(uuid.uuid4()), "run_id": run_id, "invariant_id": e.invariant_id,
+        "event_id": e.event_id or str(uuid.uuid4()), "run_id": run_id, "invariant_id": e.invariant_id,
         "partition_key": e.partition, "kind": e.kind, "severity": e.severity, "sent_at": now,
         "opened_at": datetime.fromisoformat(e.opened_at) if e.opened_at else None,
-        "channels": ",".join(channels), "failing_rows": e.rows, "holder": holder} for e in events])
+        "channels": ",".join(per_event.get(id(e), channels)), "failing_rows": e.rows, "holder": holder} for e in events])
 
 
 @contextmanager
