@@ -273,6 +273,17 @@ def test_a_seed_the_warehouse_lost_is_loaded_again_and_unchanged_seeds_are_not(t
     said.clear()
     assert run_contracts(settings, say=said.append).exit_code == 0
     assert not any(m.startswith("loading seeds") for m in said)
+    # and a seed whose CSV changed since its last load, same row count (its recorded checksum
+    # no longer the CSV's), is loaded again, alone
+    con = duckdb.connect(str(db))
+    con.execute("update props_contracts_audit.contract_results_history set checksum = 'an older csv' "
+                "where node_name = 'prop_types' and resource_type = 'seed'")
+    con.close()
+    said.clear()
+    assert run_contracts(settings, say=said.append).exit_code == 0
+    assert [m for m in said if m.startswith("loading seeds")] == [
+        "loading seeds prop_types: their CSV files changed since they were loaded (or no load of them is "
+        "recorded in the last 35 days) ..."], said
 
 
 def test_prc01_counts_rows_for_every_date_a_run_of_the_window_claims_however_old(tmp_path):

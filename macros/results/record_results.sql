@@ -30,10 +30,15 @@
             (r.failures if r.failures is not none else 'null'),
             (r.execution_time | round(3)),
             props_contracts.sql_string((r.message or '')[:500]),
+            props_contracts.sql_string(r.node.checksum.checksum if r.node.resource_type == 'seed' else none),
         ] | join(', ') ~ ')') -%}
     {%- endfor -%}
     {%- if rows -%}
-        {%- do run_query('insert into ' ~ relation ~ ' values ' ~ rows | join(',\n')) -%}
+        {%- set columns = [] -%}
+        {%- for c in props_contracts.run_record_tables()['contract_results_history'].columns -%}
+            {%- do columns.append(c[0]) -%}
+        {%- endfor -%}
+        {%- do run_query('insert into ' ~ relation ~ ' (' ~ columns | join(', ') ~ ') values ' ~ rows | join(',\n')) -%}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro -%}

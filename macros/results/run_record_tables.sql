@@ -36,10 +36,10 @@
             'added': [],
         },
         'contract_results_history': {
-            'columns': [['invocation_id', 'STRING'], ['run_started_at', 'TIMESTAMP'], ['recorded_at', 'TIMESTAMP'], ['target_name', 'STRING'], ['git_sha', 'STRING'], ['node_unique_id', 'STRING'], ['node_name', 'STRING'], ['resource_type', 'STRING'], ['invariant_id', 'STRING'], ['phase', 'STRING'], ['severity', 'STRING'], ['status', 'STRING'], ['failures', 'INT64'], ['execution_seconds', 'FLOAT64'], ['message', 'STRING']],
+            'columns': [['invocation_id', 'STRING'], ['run_started_at', 'TIMESTAMP'], ['recorded_at', 'TIMESTAMP'], ['target_name', 'STRING'], ['git_sha', 'STRING'], ['node_unique_id', 'STRING'], ['node_name', 'STRING'], ['resource_type', 'STRING'], ['invariant_id', 'STRING'], ['phase', 'STRING'], ['severity', 'STRING'], ['status', 'STRING'], ['failures', 'INT64'], ['execution_seconds', 'FLOAT64'], ['message', 'STRING'], ['checksum', 'STRING']],
             'partition_by': 'run_started_at',
             'cluster_by': ['invariant_id'],
-            'added': [],
+            'added': ['checksum'],
         },
         '_duckdb_types': {'STRING': 'varchar', 'INT64': 'bigint', 'FLOAT64': 'double', 'TIMESTAMP': 'timestamp', 'DATE': 'date'},
         '_date_columns': ['game_date', 'data_date', 'run_date', 'analysis_date', 'bucket_start'],

@@ -100,7 +100,8 @@ HISTORY = Table("contract_results_history", (
     ("target_name", STRING), ("git_sha", STRING), ("node_unique_id", STRING), ("node_name", STRING),
     ("resource_type", STRING), ("invariant_id", STRING), ("phase", STRING), ("severity", STRING),
     ("status", STRING), ("failures", INT64), ("execution_seconds", FLOAT64), ("message", STRING),
-), partition_by="run_started_at", cluster_by=("invariant_id",))
+    ("checksum", STRING),  # a seed's: dbt's checksum of the CSV it loaded (runner.seeds_to_load)
+), partition_by="run_started_at", cluster_by=("invariant_id",), added=("checksum",))
 # Records the readers (alert, report) never take as "the latest": gate's runs
 # evaluate one phase's gate contracts and answer the gate only.
 READER_EXCLUDED_COMMANDS = ("gate",)

@@ -41,6 +41,7 @@ from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
 from props_contracts.records import (
     FAIL,
+    HISTORY,
     PASS,
     ROWS_NOT_AVAILABLE,
     UNKNOWN,
@@ -223,35 +224,53 @@ def _selected_tests(dbt: Dbt, select: str) -> set[str]:
     return {json.loads(line)["unique_id"] for line in listed or []}
 
 
-def _seed_rows(manifest: dict) -> dict[str, tuple[str, int]]:
-    """Every enabled seed: unique_id -> (relation, rows in its CSV file)."""
+def _seed_rows(manifest: dict) -> dict[str, tuple[str, int, str]]:
+    """Every enabled seed: unique_id -> (relation, rows in its CSV file, dbt's checksum of it)."""
     out = {}
     for uid, node in manifest["nodes"].items():
         if node["resource_type"] != "seed" or not node.get("relation_name"):
             continue
         with (project_root() / node["original_file_path"]).open(newline="", encoding="utf-8") as f:
             rows = sum(1 for record in csv.reader(f) if record) - 1  # minus the header
-        out[uid] = (node["relation_name"], rows)
+        out[uid] = (node["relation_name"], rows, (node.get("checksum") or {}).get("checksum") or "")
     return out
 
 
+# How far back the results history is read for a seed's last load (BigQuery scans
+# only these partitions); a seed last loaded before is loaded again, once.
+SEED_LOAD_LOOKBACK_DAYS = 35
+
+
 def seeds_to_load(wh: Warehouse, manifest: dict) -> tuple[list[str], str]:
-    """Which seeds the warehouse lacks: (seed unique_ids, why). A stateless container
-    has no dbt state to compare, so the warehouse is asked: one query counting each
-    seed table's rows against its CSV. A missing table, another row count, or a
-    query that fails (we cannot confirm them) means load; never skip silently.
-    A same-size edit of a seed is loaded by `run --setup`, the deploy step."""
+    """Which seeds the warehouse lacks or holds an older version of: (seed unique_ids,
+    why). A stateless container has no dbt state to compare, so the warehouse is
+    asked: each seed table's row count against its CSV, and the checksum of the CSV
+    its last successful load had (contract_results_history, written by every dbt
+    invocation's hook) against the CSV's now, so a same-size edit is loaded too. A
+    missing table, another row count, another or no recorded checksum, or a query
+    that fails (we cannot confirm them) means load; never skip silently."""
     seeds = _seed_rows(manifest)
     if not seeds:
         return [], ""
-    sql = " union all ".join(f"select '{uid}' as seed_id, count(*) as n from {rel}"
-                             for uid, (rel, _) in sorted(seeds.items()))
+    counts = " union all ".join(f"select '{uid}' as seed_id, count(*) as n from {rel}"
+                                for uid, (rel, _, _) in sorted(seeds.items()))
+    since = utcnow() - timedelta(days=SEED_LOAD_LOOKBACK_DAYS)
+    loads = (f"select node_unique_id as seed_id, checksum from {wh.audit(HISTORY)} "
+             "where resource_type = 'seed' and status = 'success' and run_started_at >= @since "
+             "qualify row_number() over (partition by node_unique_id order by recorded_at desc) = 1")
     try:
-        found = {r["seed_id"]: int(r["n"]) for r in wh.query(sql)}
+        found = {r["seed_id"]: int(r["n"]) for r in wh.query(counts)}
+        wh.ensure(HISTORY)
+        loaded = {r["seed_id"]: r["checksum"] for r in wh.query(loads, {"since": since})}
     except PropsContractsError as exc:
         return sorted(seeds), f"could not confirm them in the warehouse ({_first_line(str(exc))})"
-    stale = sorted(uid for uid, (_, rows) in seeds.items() if found.get(uid) != rows)
-    return stale, ("row counts differ from the CSV files" if stale else "")
+    recount = {uid for uid, (_, rows, _) in seeds.items() if found.get(uid) != rows}
+    changed = {uid for uid, (_, _, checksum) in seeds.items()
+               if uid not in recount and (not checksum or loaded.get(uid) != checksum)}
+    why = [w for w, ids in (("row counts differ from the CSV files", recount),
+                            ("their CSV files changed since they were loaded (or no load of them is recorded "
+                             f"in the last {SEED_LOAD_LOOKBACK_DAYS} days)", changed)) if ids]
+    return sorted(recount | changed), "; ".join(why)
 
 
 def _elementary_rows(wh: Warehouse, r: ContractResult, invocations: set[str]) -> list[dict]:
