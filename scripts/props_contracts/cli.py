@@ -304,8 +304,9 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
     import os
 
     from props_contracts.alerts import format as fmt
+    from props_contracts.alerts import incident_format as ifmt
     from props_contracts.alerts.config import from_env
-    from props_contracts.alerts.engine import alert_cycle
+    from props_contracts.alerts.engine import alert_cycle_incidents
     from props_contracts.records import record_age_problem
 
     config = from_env(os.environ)
@@ -317,19 +318,23 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
 
     settings = make_settings(database, target, None, None, quiet=True)
     wh = warehouse_for(settings)
-    rec, events, sent = alert_cycle(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run,
-                                    max_run_age=max_age)
+    cycle = alert_cycle_incidents(wh, config, load_catalog(project_root()), utcnow, dry_run=dry_run,
+                                  max_run_age=max_age)
+    rec, events, sent = cycle.record, cycle.events, cycle.sent
     click.echo(f"alerts for run {rec.run_id[:8]} ({rec.command}, {rec.started_at:%Y-%m-%d %H:%M} UTC, "
                f"target {rec.target_name}):")
     if not events:
         click.echo("alerts: nothing new to send")
     elif dry_run:
-        click.echo(f"alerts that would be sent ({len(events)}; "
+        click.echo(f"alerts that would be sent ({len(events)} in {len(cycle.incidents)} incident(s); "
                    f"channels: {', '.join(config.channels) or 'none configured'}):")
-        for e in events:
-            click.echo(f"  {fmt.headline(e)}")
+        for inc in cycle.incidents:
+            click.echo(f"  {ifmt.headline(inc)}")
+            for e in inc.members:
+                click.echo(f"    {fmt.headline(e)}")
     else:
-        click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+        click.echo(f"alerts: {len(events)} event(s) in {len(cycle.incidents)} incident(s) delivered to "
+                   f"{', '.join(sent)}")
     stale = stale_reasons(wh, rec, utcnow())
     for reason in stale:
         click.echo(strip_control(f"error: the run record {rec.run_id[:8]} is stale: {reason}; "
