@@ -12,8 +12,10 @@ run-integrity scenario (test_run_integrity.py), which drops one already.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
+import subprocess
 import time
 from datetime import datetime, timedelta
 
@@ -392,3 +394,21 @@ def test_the_digest_shows_acks_when_the_ack_module_gives_them(week, alerted):
     assert inc.acks == ["ack ING-04 by jo until 2026-01-17 00:00 UTC: <b>re-scraping</b>"] and d.acks_available
     from props_contracts.alerts.digest_format import slack_payload
     assert "&lt;b&gt;re-scraping" in json.dumps(slack_payload(d))
+
+
+def test_the_report_shows_the_grouping_in_headless_chromium(week, tmp_path):
+    from test_report import CHROMIUM_FLAGS
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is required for this test: run `make browser`"
+    page = tmp_path / "report.html"
+    p = cli(["report", "--database", str(week[0]), "--output", str(page)], {})
+    assert p.returncode == 0, p.stderr
+    dom = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                          page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    [section] = re.findall(r'<section id="root-causes">.*?</section>', dom.stdout, re.S)
+    [item] = re.findall(rf'<li class="incident" data-key="ING-04\|{DAY}">.*?</ul></li>', section, re.S)
+    for iid in DOWNSTREAM:
+        assert f'<a href="#{iid}">{iid}</a> {DAY} <span class="muted">(likely caused by ING-04 {DAY})' in item
+    assert [line for line in dom.stderr.splitlines() if "CONSOLE" in line] == []
