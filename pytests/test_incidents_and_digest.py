@@ -412,3 +412,35 @@ def test_the_report_shows_the_grouping_in_headless_chromium(week, tmp_path):
     for iid in DOWNSTREAM:
         assert f'<a href="#{iid}">{iid}</a> {DAY} <span class="muted">(likely caused by ING-04 {DAY})' in item
     assert [line for line in dom.stderr.splitlines() if "CONSOLE" in line] == []
+
+
+def test_a_later_downstream_failure_joins_the_open_incident_and_an_ungrouped_alert_is_only_reminded(tmp_path):
+    from props_contracts.alerts.state import ALERT_LOG
+
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    wh, hook = DuckDBWarehouse(db), Webhook()
+    day, t0 = "2026-01-12", datetime.utcnow().replace(microsecond=0)
+    ing = _test("ING-04", "ing04", "fail", 1)
+    prd = _test("PRD-05", "prd05", "fail", 1)
+    orc = _test("ORC-02", "orc02", "fail", 1)
+    rows = [FailingRow("test.x.ing04", "ING-04", day, 1, {"game_date": day}),
+            FailingRow("test.x.prd05", "PRD-05", day, 1, {"game_date": day}),
+            FailingRow("test.x.orc02", "ORC-02", "all", 1, {"queue": "dlq"})]
+    # given ORC-02 announced before grouping existed: in the alert log, not in the incident log
+    wh.append(ALERT_LOG, [{"event_id": "legacy", "run_id": "r", "invariant_id": "ORC-02", "partition_key": "all",
+                           "kind": "open", "severity": "error", "sent_at": t0 - timedelta(hours=7),
+                           "opened_at": t0 - timedelta(hours=7), "channels": "webhook", "failing_rows": 1,
+                           "holder": "h"}])
+    try:
+        first = _cycle(wh, hook, t0, [ing, orc], [rows[0], rows[2]])
+        # then ORC-02's reminder is a reminder, never a resolution or a new opening
+        assert first["ORC-02|all"].kind == "still failing" and first["ORC-02|all"].still_open == 1
+        assert first[f"ING-04|{day}"].kind == "open"
+        # when PRD-05 fails on that date an hour later, it joins ING-04's open incident
+        second = _cycle(wh, hook, t0 + timedelta(hours=1), [ing, prd, orc], rows)
+        inc = second[f"ING-04|{day}"]
+        assert list(second) == [f"ING-04|{day}"] and inc.kind == "updated" and inc.still_open == 2
+        assert inc.notes[("PRD-05", day)] == f"likely caused by ING-04 {day}"
+    finally:
+        hook.close()

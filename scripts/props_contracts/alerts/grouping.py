@@ -60,7 +60,8 @@ from props_contracts.textsafe import strip_control
 from props_contracts.warehouse import STRING, TIMESTAMP, Table, Warehouse
 
 UPDATED = "updated"  # an open incident gained or lost members
-INCIDENT_KINDS = (OPEN, UPDATED, REMINDER, RESOLVED, REEVALUATED, AGED_OUT)
+ACKNOWLEDGED = "acknowledged"  # a notice that an ack or silence covers it (alerts/acks.py, where present)
+INCIDENT_KINDS = (OPEN, UPDATED, REMINDER, RESOLVED, REEVALUATED, AGED_OUT, ACKNOWLEDGED)
 INCIDENT_CLOSES = (RESOLVED, REEVALUATED, AGED_OUT)
 SCHEMA_ID = "SCH-01"  # its failing rows name the source table that is missing or changed
 MAX_TITLE = 500
@@ -431,16 +432,22 @@ def group(events: list[AlertEvent], grouping: Grouping, membership: Membership,
     out = []
     stamp = now.isoformat(timespec="seconds")
     for ikey, members in assigned.items():
+        keys = {(m.invariant_id, m.partition) for m in members}
+        # open before this cycle: its members by the log, and any event's alert that was open
+        # (a reminder of an alert sent before grouping existed has no membership, and is open)
         before = {k for k, inc in membership.incident_of.items() if inc == ikey and k in open_before}
-        opened = {(m.invariant_id, m.partition) for m in members if m.kind in OPENS}
+        before |= keys & set(open_before)
+        opened = {(m.invariant_id, m.partition) for m in members if m.kind in OPENS} - set(open_before)
         closed = {(m.invariant_id, m.partition) for m in members if m.kind in CLOSES}
         after = (before | opened) - closed
-        if not after:
+        if not after and closed:  # its last open member closed in this message
             kind = _weakest_close([m.kind for m in members if m.kind in CLOSES])
-        elif not before:  # no member was open in it before: new (or reminders of alerts sent before grouping)
-            kind = OPEN if opened else REMINDER
+        elif not before:
+            kind = OPEN
         elif opened or closed:
             kind = UPDATED
+        elif all(m.kind not in (REMINDER, *OPENS, *CLOSES) for m in members):  # notices only (an ack)
+            kind = members[0].kind if members[0].kind in INCIDENT_KINDS else UPDATED
         else:
             kind = REMINDER
         root_key = None
