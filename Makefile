@@ -81,6 +81,7 @@ lint: $(STAMP) ## ruff on the Python, sqlfluff on models, macros and analyses, d
 	$(BIN)/mkdocs build --strict --quiet
 	$(BIN)/hadolint Dockerfile
 	bash -n deploy/scheduled-job.sh
+	bash -n deploy/digest-schedule.sh
 	@# the dbt templater opens the profile's DuckDB: give it a scratch file
 	mkdir -p target
 	@# dbt-score (descriptions, owners, macro docs; threshold and disabled rules in pyproject.toml)

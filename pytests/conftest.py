@@ -37,7 +37,7 @@ if WORKER:
 # next file when it runs dry, so the long ones must not come last.
 HEAVY_FIRST = ("test_run_integrity", "test_fault_matrix", "test_shapes", "test_bigquery_emulator",
                "test_contracts", "test_run_exit_codes", "test_plain_dbt_record", "test_alerts", "test_typed_vars",
-               "test_staging_and_merge", "test_report")
+               "test_staging_and_merge", "test_report", "test_incidents_and_digest")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -53,6 +53,10 @@ class Webhook:
     def alerts(self) -> list[dict]:
         return [a for payload in self.received for a in payload["alerts"]]
 
+    def incidents(self) -> list[dict]:
+        """The alerts grouped by root cause, as sent (alerts/grouping.py)."""
+        return [i for payload in self.received for i in payload.get("incidents", [])]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -65,6 +69,7 @@ class Step:
     stdout: str
     stderr: str
     alerts: list[dict] = field(default_factory=list)  # what the webhook received during the step
+    incidents: list[dict] = field(default_factory=list)  # the same, grouped by root cause
 
 
 def cli(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -80,23 +85,24 @@ def run_scenario(target_args: list[str], env: dict[str, str], hook: Webhook, wor
     steps: list[Step] = []
 
     def step(name: str, args: list[str], cwd: Path | None = None) -> Step:
-        before = len(hook.alerts())
+        before, grouped = len(hook.alerts()), len(hook.incidents())
         p = cli(args, env, cwd)
-        steps.append(Step(name, p.returncode, p.stdout, p.stderr, hook.alerts()[before:]))
+        steps.append(Step(name, p.returncode, p.stdout, p.stderr, hook.alerts()[before:],
+                          hook.incidents()[grouped:]))
         return steps[-1]
 
     def concurrent_alerts(name: str) -> Step:
         """Two `alert` runs at once, one from an empty directory (a fresh container)."""
         fresh = workdir / f"fresh-{len(steps)}"
         fresh.mkdir()
-        before = len(hook.alerts())
+        before, grouped = len(hook.alerts()), len(hook.incidents())
         procs = [subprocess.Popen([CLI, "alert", *target_args], env={**os.environ, **env}, cwd=cwd,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for cwd in (ROOT, fresh)]
         outs = [p.communicate(timeout=600) for p in procs]
         codes = sorted(p.returncode for p in procs)
         steps.append(Step(name, max(codes), "".join(o for o, _ in outs), "".join(e for _, e in outs),
-                          hook.alerts()[before:]))
+                          hook.alerts()[before:], hook.incidents()[grouped:]))
         return steps[-1]
 
     step("run with PRD-06", ["run", *target_args, *PINNED, "--quiet"])

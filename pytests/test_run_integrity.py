@@ -73,6 +73,13 @@ def test_a_broken_run_resolves_nothing_and_a_fixed_one_does(duckdb_demo_scenario
     assert not [a for a in after_break.alerts if a["kind"] == "resolved"]
     assert len(after_break.alerts) == len(set((a["kind"], a["invariant_id"], a["partition"])
                                               for a in after_break.alerts))
+    # as ONE incident naming the dropped table: every "could not evaluate" and SCH-01's failure in it
+    [incident] = after_break.incidents
+    assert incident["key"] == "source:nba_raw.nbac_schedule" and incident["kind"] == "open"
+    assert "nba_raw.nbac_schedule" in incident["title"] and "did not build" in incident["title"]
+    assert {(m["invariant_id"], m["partition"]) for m in incident["members"]} == \
+        {(a["invariant_id"], a["partition"]) for a in after_break.alerts}
+    assert {a["incident"] for a in after_break.alerts} == {incident["key"]}
 
     # then with the table restored and the fault fixed, PRD-06 resolves and the rest is evaluated again
     assert steps["run restored and fixed"].exit_code == 0, steps["run restored and fixed"].stderr[-2000:]
@@ -80,6 +87,9 @@ def test_a_broken_run_resolves_nothing_and_a_fixed_one_does(duckdb_demo_scenario
     assert ("resolved", "PRD-06", "2026-01-10") in fixed and ("resolved", "SCH-01", "all") in fixed
     assert {k[1] for k in fixed if k[0] == "resolved"} >= set(DEMO_FAULTS) - {"EXP-03"}
     assert ("evaluated again", "ING-04", "not evaluated") in fixed
+    # and the table's incident closes under the same key: evaluated again, not "resolved"
+    [closed] = [i for i in steps["alert after the fix"].incidents if i["key"] == "source:nba_raw.nbac_schedule"]
+    assert closed["kind"] == "evaluated again" and closed["still_open"] == 0
     assert steps["alert after the fix"].exit_code == 0
     assert steps["alert again"].alerts == [] and steps["alert again"].exit_code == 0
     assert steps["report"].exit_code == 0

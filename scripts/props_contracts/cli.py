@@ -1,5 +1,5 @@
-"""props-contracts command line: simulate, run, demo, gate, alert, report, check-pruning, parse, bench,
-invariants, hub-packages.
+"""props-contracts command line: simulate, run, demo, gate, alert, digest, report, check-pruning, parse,
+bench, invariants, hub-packages.
 
 Exit codes, for every command: 0 all error-severity contracts passed (or the
 command did what was asked); 1 a contract failed; 2 dbt, the warehouse or the
@@ -304,8 +304,9 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
     import os
 
     from props_contracts.alerts import format as fmt
+    from props_contracts.alerts import incident_format as ifmt
     from props_contracts.alerts.config import from_env
-    from props_contracts.alerts.engine import alert_cycle
+    from props_contracts.alerts.engine import alert_cycle_incidents
     from props_contracts.alerts.routes import routes_from_env
     from props_contracts.records import record_age_problem
 
@@ -324,19 +325,23 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
     settings = make_settings(database, target, None, None, quiet=True)
     wh = warehouse_for(settings)
     held: list = []
-    rec, events, sent = alert_cycle(wh, config, catalog, utcnow, dry_run=dry_run, max_run_age=max_age,
-                                    routes=routes, held=held)
+    cycle = alert_cycle_incidents(wh, config, catalog, utcnow, dry_run=dry_run, max_run_age=max_age,
+                                  routes=routes, held=held)
+    rec, events, sent = cycle.record, cycle.events, cycle.sent
     click.echo(f"alerts for run {rec.run_id[:8]} ({rec.command}, {rec.started_at:%Y-%m-%d %H:%M} UTC, "
                f"target {rec.target_name}):")
     if not events:
         click.echo("alerts: nothing new to send")
     elif dry_run:
-        click.echo(f"alerts that would be sent ({len(events)}; "
+        click.echo(f"alerts that would be sent ({len(events)} in {len(cycle.incidents)} incident(s); "
                    f"channels: {', '.join(config.channels) or 'none configured'}):")
-        for e in events:
-            click.echo(f"  {fmt.headline(e)}")
+        for inc in cycle.incidents:
+            click.echo(f"  {ifmt.headline(inc)}")
+            for e in inc.members:
+                click.echo(f"    {fmt.headline(e)}")
     else:
-        click.echo(f"alerts: {len(events)} event(s) delivered to {', '.join(sent)}")
+        click.echo(f"alerts: {len(events)} event(s) in {len(cycle.incidents)} incident(s) delivered to "
+                   f"{', '.join(sent)}")
     for e, a in held:  # acknowledged or silenced (docs/on-call.md)
         click.echo(strip_control(f"  reminder held: {fmt.headline(e)} ({a.describe()})"))
     stale = stale_reasons(wh, rec, utcnow())
@@ -350,6 +355,58 @@ def _alert(database, target, dry_run, max_run_age_hours=None, vars_text=None) ->
         click.echo(f"error: the latest run could not evaluate {', '.join(sorted(rec.unknown))}; "
                    "their alerts stay open", err=True)
     return 2 if stale or too_old or rec.unknown else 0
+
+
+@main.command()
+@_db_option
+@_target_option
+@click.option("--dry-run", is_flag=True, help="Print the digest instead of sending it.")
+@_max_run_age_option
+@_vars_option
+def digest(database, target, dry_run, max_run_age_hours, vars_text):
+    """Send the morning digest (schedule it at 07:00 America/New_York): per date
+    of the latest run's window, games, box-score and prediction coverage, exports
+    and grading, from the marts; open incidents with their age and acks; circuit
+    breakers in force; time to detect and to resolve for the last 7 days'
+    incidents, from the alert log. To Slack, the webhook and e-mail (the alert
+    channels; docs/incidents-and-digest.md).
+
+    Exit 0 when sent and nothing is amiss; 2 when there is no run record (nothing
+    is sent), when the newest is older than --max-run-age-hours (SELF-01, said at
+    the top), when the latest run left invariants unknown, when a figure could
+    not be read or checked, or when a channel failed after its retries.
+    """
+    _exit(lambda: _digest(database, target, dry_run, max_run_age_hours, vars_text), deadline=True)
+
+
+def _digest(database, target, dry_run, max_run_age_hours=None, vars_text=None) -> int:
+    import os
+
+    from props_contracts.alerts import digest_format as dfmt
+    from props_contracts.alerts.config import from_env
+    from props_contracts.alerts.digest import build_digest, default_ack_reader, send_digest
+
+    config = from_env(os.environ)
+    max_age = _max_run_age(max_run_age_hours, _given_vars(vars_text))
+    if not dry_run and not config.channels:
+        raise UsageError("no digest channel configured: set PROPS_ALERT_SLACK_WEBHOOK_URL, "
+                         "PROPS_ALERT_WEBHOOK_URL or PROPS_ALERT_SMTP_HOST (or use --dry-run)")
+    settings = make_settings(database, target, None, None, quiet=True)
+    d = build_digest(warehouse_for(settings), load_catalog(project_root()), utcnow(), max_age,
+                     default_ack_reader())
+    if dry_run:
+        click.echo(dfmt.text(d))
+    else:
+        sent = send_digest(d, config)
+        click.echo(f"digest for run {d.record.run_id[:8]} delivered to {', '.join(sent)}")
+    if d.stale:
+        click.echo(f"error: {SELF_ID_PREFIX}{strip_control(d.stale)}", err=True)
+    for p in d.problems:
+        click.echo(f"error: {strip_control(p)}", err=True)
+    return d.exit_code
+
+
+SELF_ID_PREFIX = "SELF-01: "
 
 
 @main.command()

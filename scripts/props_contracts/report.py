@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from props_contracts import project_root
+from props_contracts.alerts.grouping import Lineage, groups_of, load_lineage
 from props_contracts.catalog import Invariant
 from props_contracts.errors import PropsContractsError
 from props_contracts.failures import format_row
@@ -136,10 +138,38 @@ def coverage_svg(points: list[CoveragePoint], warn: float, error: float) -> str:
     return "".join(parts)
 
 
+def root_causes_html(rec: RunRecord, catalog: dict[str, Invariant], lineage: Lineage) -> str:
+    """The run's failures grouped by root cause (alerts/grouping.py), as alert sends them."""
+    from props_contracts.alerts.engine import failures_of
+
+    e = html.escape
+    failures, _ = failures_of(rec, "warn")
+    groups = groups_of(rec, failures, lineage)
+    if not groups:
+        return ""
+    items = []
+    for cause, keys, notes in groups:
+        if cause.kind == "invariant":
+            inv = catalog.get(cause.root[0]) if cause.root else None
+            name = f"{cause.name}: {inv.title}" if inv else cause.name
+        else:
+            name = cause.name
+        members = "".join(
+            f'<li><a href="#{e(iid)}">{e(iid)}</a> {e("" if part in ("all", "not evaluated") else part)}'
+            f'{" <b>not evaluated</b>" if part == "not evaluated" else ""}'
+            + (f' <span class="muted">({e(notes[(iid, part)])})</span>' if notes.get((iid, part)) else "")
+            + "</li>" for iid, part in keys)
+        items.append(f'<li class="incident" data-key="{e(cause.key)}"><code>{e(cause.key)}</code> {e(name)}'
+                     f'<ul class="rows">{members}</ul></li>')
+    return (f'<section id="root-causes"><h2>Root causes ({len(groups)}): one incident each, as alerts send '
+            f'them</h2><ul>{"".join(items)}</ul></section>')
+
+
 def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
-           now: datetime | None = None) -> str:
+           now: datetime | None = None, lineage: Lineage | None = None) -> str:
     e = html.escape
     rec = data.record
+    causes = root_causes_html(rec, catalog, lineage or load_lineage(project_root(), catalog))
     by_id: dict[str, list[ContractResult]] = defaultdict(list)
     for r in rec.results:
         if r.invariant_id:
@@ -222,7 +252,7 @@ def render(data: ReportData, catalog: dict[str, Invariant], thresholds: dict,
 <p>Generated {stamp} from target <code>{e(rec.target_name)}</code>, run <code>{e(rec.run_id[:8])}</code>
 (<code>{e(rec.command)}</code>) started {rec.started_at:%Y-%m-%d %H:%M} UTC, judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC;
 history of the last {len(data.labels)} run(s).</p></header>
-<main>{notes}<div class="cards">{cards}</div>
+<main>{notes}<div class="cards">{cards}</div>{causes}
 <section><h2>Invariants now</h2><table><thead><tr><th>ID</th><th>Status</th><th>Phase</th><th>Invariant</th>
 <th>History (oldest to newest)</th></tr></thead><tbody>{"".join(status_rows)}</tbody></table></section>
 {acks_section(data)}

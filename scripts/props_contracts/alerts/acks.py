@@ -138,7 +138,9 @@ class Ack:
     ended_at: datetime | None = None  # by `unack`
 
     def active(self, now: datetime) -> bool:
-        return self.created_at <= now < self.expires_at and (self.ended_at is None or now < self.ended_at)
+        # from the second it was made: `alert` keeps whole seconds (runner.utcnow), an ack
+        # microseconds, and an ack typed in the same second as the next `alert` must hold
+        return self.created_at.replace(microsecond=0) <= now < self.expires_at and (self.ended_at is None or now < self.ended_at)
 
     def covers(self, invariant_id: str, partition: str) -> bool:
         if self.action == SILENCE:

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from props_contracts.alerts import format as fmt
+from props_contracts import project_root
+from props_contracts.alerts import incident_format as ifmt
 from props_contracts.alerts import pagerduty
 from props_contracts.alerts.acks import hold_acknowledged
 from props_contracts.alerts.config import AlertConfig
 from props_contracts.alerts.deliver import DeliveryError, post_json, send_email
 from props_contracts.alerts.eventid import assign as assign_event_ids
+from props_contracts.alerts.grouping import (
+    Incident,
+    Lineage,
+    analyse,
+    group,
+    load_lineage,
+    read_membership,
+    record_incidents,
+    restrict,
+    singletons,
+)
 from props_contracts.alerts.routes import Routes, default_routes, deliver_routed
 from props_contracts.alerts.state import (
     NOT_EVALUATED,
@@ -149,17 +162,23 @@ def plan(wh: Warehouse, rec: RunRecord, config: AlertConfig, catalog: dict[str, 
     return events
 
 
-def deliver(events: list[AlertEvent], config: AlertConfig, context: str) -> list[str]:
-    """Send to every configured channel; raises DeliveryError naming each that failed
+def deliver(events: list[AlertEvent], config: AlertConfig, context: str,
+            incidents: list[Incident] | None = None) -> list[str]:
+    """Send to every configured channel, one section per incident (grouping.py; without
+    a grouping, each event is its own); raises DeliveryError naming each that failed
     (after trying the others, so one dead channel does not silence the rest)."""
+    # each route sends its own events: the incidents' members among them
+    incidents = singletons(events) if incidents is None else restrict(incidents, events)
     errors = []
     sent = []
     senders: dict[str, Callable[[], None]] = {
-        "slack": lambda: post_json("slack", config.slack_webhook_url, fmt.slack_payload(events, context), config.retry),
-        "webhook": lambda: post_json("webhook", config.webhook_url, fmt.webhook_payload(events, context), config.retry),
-        "email": lambda: send_email(config.smtp, fmt.email_message(events, context, config.email_from,
-                                                                   list(config.email_to)), config.retry),
-        "pagerduty": lambda: pagerduty.send(events, config.pagerduty_routing_key, config.pagerduty_url, context,
+        "slack": lambda: post_json("slack", config.slack_webhook_url,
+                                   ifmt.slack_payload(incidents, events, context), config.retry),
+        "webhook": lambda: post_json("webhook", config.webhook_url,
+                                     ifmt.webhook_payload(incidents, events, context), config.retry),
+        "email": lambda: send_email(config.smtp, ifmt.email_message(incidents, events, context, config.email_from,
+                                                                    list(config.email_to)), config.retry),
+        "pagerduty": lambda: pagerduty.send(incidents, config.pagerduty_routing_key, config.pagerduty_url, context,
                                             config.retry),
     }
     for name in config.channels:
@@ -179,26 +198,58 @@ def context_of(rec: RunRecord) -> str:
             f"(judged as of {rec.as_of:%Y-%m-%d %H:%M} UTC)")
 
 
-def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
-                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None,
-                routes: Routes | None = None, held: list | None = None
-                ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
+@dataclass
+class Cycle:
+    record: RunRecord
+    events: list[AlertEvent]
+    incidents: list[Incident]
+    sent: list[str]
+
+
+def incidents_of(wh: Warehouse, rec: RunRecord, events: list[AlertEvent], config: AlertConfig,
+                 lineage: Lineage, now: datetime) -> list[Incident]:
+    """The events grouped by root cause (grouping.py), from the run and the incident log."""
+    open_before = open_alerts(wh)
+    failures, _ = failures_of(rec, config.min_severity)
+    return group(events, analyse(rec, failures, lineage), read_membership(wh, open_before), open_before,
+                 lineage, now)
+
+
+def alert_cycle_incidents(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
+                          clock: Callable[[], datetime], dry_run: bool = False,
+                          max_run_age: timedelta | None = None, lineage: Lineage | None = None,
+                          routes: Routes | None = None, held: list | None = None) -> Cycle:
     """Under the alert lock: plan from the latest completed run and the alert log,
-    deliver, then (only if every channel took it) append what was sent."""
+    group by root cause, deliver, then (only if every channel took it) append what
+    was sent: the members to the alert log, the grouping to the incident log."""
+    lineage = lineage or load_lineage(project_root(), catalog)
     rec = latest_record(wh, clock())
     if rec is None:
         raise UsageError(no_record_message(wh, clock(), "nothing to alert on, and nothing is assumed fine"))
     if dry_run:
-        return rec, plan(wh, rec, config, catalog, clock(), max_run_age, held), []
+        events = plan(wh, rec, config, catalog, clock(), max_run_age, held)
+        return Cycle(rec, events, incidents_of(wh, rec, events, config, lineage, clock()), [])
     with alert_lock(wh, clock) as holder:
         now = clock()
         events = plan(wh, rec, config, catalog, now, max_run_age, held)
         if not events:
-            return rec, events, []
+            return Cycle(rec, events, [], [])
+        incidents = incidents_of(wh, rec, events, config, lineage, now)
         per_event: dict[int, list[str]] = {}
-        sent = deliver_routed(events, routes or default_routes(config), catalog, context_of(rec), deliver, per_event)
+        sent = deliver_routed(events, routes or default_routes(config), catalog, context_of(rec),
+                              lambda evs, cfg, ctx: deliver(evs, cfg, ctx, incidents), per_event)
         record_sent(wh, events, rec.run_id, sent, now, holder, per_event)
-    return rec, events, sent
+        record_incidents(wh, incidents, rec.run_id, now, holder)
+    return Cycle(rec, events, incidents, sent)
 
 
-__all__ = ["alert_cycle", "deliver", "failures_of", "plan"]
+def alert_cycle(wh: Warehouse, config: AlertConfig, catalog: dict[str, Invariant],
+                clock: Callable[[], datetime], dry_run: bool = False, max_run_age: timedelta | None = None,
+                routes: Routes | None = None, held: list | None = None
+                ) -> tuple[RunRecord, list[AlertEvent], list[str]]:
+    """alert_cycle_incidents, as (record, events, channels sent to)."""
+    c = alert_cycle_incidents(wh, config, catalog, clock, dry_run, max_run_age, routes=routes, held=held)
+    return c.record, c.events, c.sent
+
+
+__all__ = ["Cycle", "alert_cycle", "alert_cycle_incidents", "deliver", "failures_of", "incidents_of", "plan"]
