@@ -11,8 +11,11 @@
                  predictions; of the final games' active predictions, the graded
     The expected set at each step is the step before it, and the first from the
     schedule, never from the rows being counted. Incremental by game date like
-    the other per-date marts. -#}
+    the other per-date marts. REC-01 judges the phase 3 step (no other contract
+    sees a partial loss there): players whose box score was loaded
+    rec01_due_hours before as_of and who still have no summary row. -#}
 {{ config(**props_contracts.daily_mart_config(['game_date'])) }}
+{%- set due_at = props_contracts.before_as_of(hours=props_contracts.typed_var('rec01_due_hours')) %}
 
 with games as (
     select * from {{ ref('int_games') }}
@@ -129,23 +132,34 @@ boxscore_games_by_date as (
 -- phase 2 -> 3: the players with box-score rows in the date's final games of the
 -- schedule (on one of its teams), and whether each has a summary row
 boxscore_players as (
-    select distinct
+    select
         boxscores.game_date,
         boxscores.game_id,
-        boxscores.player_lookup
+        boxscores.player_lookup,
+        min(boxscores.first_processed_at) as loaded_at
     from boxscores
     inner join team_games
         on
             boxscores.game_id = team_games.game_id
             and boxscores.team_abbr = team_games.team_abbr
     where team_games.is_expected_final
+    group by boxscores.game_date, boxscores.game_id, boxscores.player_lookup
 ),
 
 summary_by_date as (
     select
         boxscore_players.game_date,
         count(*) as boxscore_players,
-        count(summary_rows.player_lookup) as summary_players
+        count(summary_rows.player_lookup) as summary_players,
+        -- REC-01: due once the box score was loaded rec01_due_hours before as_of
+        sum(case when boxscore_players.loaded_at <= {{ due_at }} then 1 else 0 end) as players_due_summary,
+        sum(
+            case when boxscore_players.loaded_at <= {{ due_at }} and summary_rows.player_lookup is null then 1 else 0 end
+        ) as players_missing_summary_due,
+        {{ props_contracts.string_agg_sorted(
+            'case when boxscore_players.loaded_at <= ' ~ due_at
+            ~ ' and summary_rows.player_lookup is null then boxscore_players.game_id end'
+        ) }} as missing_summary_games
     from boxscore_players
     left join summary_players as summary_rows
         on
@@ -257,6 +271,9 @@ final as (
         coalesce(summary_by_date.summary_players, 0) as summary_players,
         coalesce(summary_by_date.boxscore_players, 0) - coalesce(summary_by_date.summary_players, 0)
             as players_missing_summary,
+        coalesce(summary_by_date.players_due_summary, 0) as players_due_summary,
+        coalesce(summary_by_date.players_missing_summary_due, 0) as players_missing_summary_due,
+        summary_by_date.missing_summary_games,
         context_teams_by_date.teams_scheduled,
         context_teams_by_date.teams_with_context,
         context_teams_by_date.teams_scheduled - context_teams_by_date.teams_with_context as teams_missing_context,
