@@ -14,25 +14,45 @@ with games as (
 ),
 
 per_phase as (
-    {%- for phase, done_at, hours in [
-        ('phase_1_scraped', 'phase_1_scraped_at', 'phase_1_latency_hours'),
-        ('phase_2_loaded', 'phase_2_loaded_at', 'phase_2_latency_hours'),
-        ('phase_3_summarized', 'phase_3_summarized_at', 'phase_3_latency_hours'),
-        ('graded', 'graded_at', 'grading_latency_hours'),
-    ] %}
     select
         game_date,
-        '{{ phase }}' as phase,
-        {{ loop.index }} as phase_order,
+        'phase_1_scraped' as phase,
+        1 as phase_order,
         game_id,
         game_end_at,
-        {{ done_at }} as completed_at,
-        {{ hours }} as latency_hours
+        phase_1_scraped_at as completed_at,
+        phase_1_latency_hours as latency_hours
     from games
-    {%- if not loop.last %}
     union all
-    {%- endif %}
-    {%- endfor %}
+    select
+        game_date,
+        'phase_2_loaded' as phase,
+        2 as phase_order,
+        game_id,
+        game_end_at,
+        phase_2_loaded_at as completed_at,
+        phase_2_latency_hours as latency_hours
+    from games
+    union all
+    select
+        game_date,
+        'phase_3_summarized' as phase,
+        3 as phase_order,
+        game_id,
+        game_end_at,
+        phase_3_summarized_at as completed_at,
+        phase_3_latency_hours as latency_hours
+    from games
+    union all
+    select
+        game_date,
+        'graded' as phase,
+        4 as phase_order,
+        game_id,
+        game_end_at,
+        graded_at as completed_at,
+        grading_latency_hours as latency_hours
+    from games
 ),
 
 final as (
