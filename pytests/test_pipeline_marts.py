@@ -92,6 +92,12 @@ def season(tmp_path_factory):
                           rng.randint(2, 9)))
     world.remove(FEATURES, lambda r: r["game_date"] == day and r["player_lookup"] in gone)
     planted["features"] = (day, len(gone))
+    # and a did-not-play row (0 minutes) with no summary: nothing to summarise, no loss
+    day = rng.choice(recent)
+    row = next(r for r in world.rows(BOX) if r["game_date"] == day)
+    world.add(BOX, **{**row, "player_lookup": "dnp_" + row["player_lookup"], "minutes_played": 0.0, "points": 0,
+                      "rebounds": 0, "assists": 0, "threes_made": 0})
+    planted["dnp"] = day
     # processor history: a failed and a skipped run beside the successful ones
     for status, at in (("failed", rng.choice(days)), ("skipped", rng.choice(days))):
         run = next(r for r in world.rows(RUNS) if r["data_date"] == at and r["processor_name"] == "MLFeatureStoreProcessor")
@@ -100,19 +106,23 @@ def season(tmp_path_factory):
     write_duckdb(world, load_source_tables(ROOT / "models"), db)
     dbt = Dbt(settings_for(db, work / "target"))
     dbt.invoke(["build", "--select", *(f"+{m}" for m in MARTS), "--exclude-resource-type", "test"])
-    dbt.invoke(["test", "--select", *MARTS])  # their key tests
-    return world, db, dbt, planted, _marts(db)
+    tested = dbt.invoke(["test", "--select", *MARTS], allow_node_failures=True)  # key tests and REC-01
+    return world, db, dbt, planted, _marts(db), _statuses(tested)
+
+
+def _statuses(run) -> dict[str, tuple[str, int]]:
+    return {r.node.name: (str(r.status), r.failures) for r in run.results}
 
 
 def test_the_reconciliation_counts_each_step_and_its_loss_like_the_simulated_rows(season):
-    world, _, _, planted, marts = season
+    world, _, _, planted, marts, _ = season
     rows = {r["game_date"]: r for r in marts["fct_pipeline_reconciliation_by_date"]}
     for day in world.game_dates():
         # given the rows the simulator wrote for the night, counted here in Python
         games = world.games[day]
         teams = {(g.game_id, t) for g in games for t in g.teams}
         box = {(r["game_id"], r["player_lookup"]) for r in world.rows(BOX)
-               if r["game_date"] == day and (r["game_id"], r["team_abbr"]) in teams}
+               if r["game_date"] == day and (r["game_id"], r["team_abbr"]) in teams and r["minutes_played"] > 0}
         box_teams = {(r["game_id"], r["team_abbr"]) for r in world.rows(BOX) if r["game_date"] == day}
         summary = {(r["game_id"], r["player_lookup"]) for r in world.rows(PGS) if r["game_date"] == day}
         ctx = world.rows("nba_analytics.upcoming_player_game_context")
@@ -153,7 +163,7 @@ def test_the_reconciliation_counts_each_step_and_its_loss_like_the_simulated_row
 
 
 def test_each_phase_latency_per_game_and_its_distribution_match_the_simulated_times(season):
-    world, _, _, planted, marts = season
+    world, _, _, planted, marts, _ = season
     per_game = {r["game_id"]: r for r in marts["fct_game_phase_latency"]}
     files = {r["file_path"]: r["scraped_at"] for r in world.rows("nba_orchestration.scraped_files")}
     grades = defaultdict(list)
@@ -204,7 +214,7 @@ def test_each_phase_latency_per_game_and_its_distribution_match_the_simulated_ti
 
 
 def test_processor_durations_per_day_match_the_run_history(season):
-    world, _, _, _, marts = season
+    world, _, _, _, marts, _ = season
     runs = defaultdict(list)
     for r in world.rows(RUNS):
         if r["started_at"] <= AS_OF:
@@ -226,7 +236,7 @@ def test_processor_durations_per_day_match_the_run_history(season):
 
 
 def test_the_first_build_fills_every_night_not_only_the_window(season):
-    world, _, _, _, marts = season
+    world, _, _, _, marts, _ = season
     nights = set(world.game_dates())
     assert len(nights) >= NIGHTS - 2 and min(nights) < WINDOW_START  # (a night without games has no row)
     for mart in ("fct_game_phase_latency", "fct_phase_latency_by_date", "fct_pipeline_reconciliation_by_date"):
@@ -238,7 +248,7 @@ def test_the_first_build_fills_every_night_not_only_the_window(season):
 
 def test_a_daily_run_merges_the_window_without_duplicates_and_keeps_older_dates(season):
     # (last in the file: it changes the warehouse the other tests read through `season`)
-    world, db, dbt, _, first = season
+    world, db, dbt, _, first, tested = season
     days = world.game_dates()
     recent, old = max(days), min(days)
     # given summary rows lost after the first build, on a night in the window and on one before it
@@ -269,3 +279,11 @@ def test_a_daily_run_merges_the_window_without_duplicates_and_keeps_older_dates(
         r for r in first["fct_game_phase_latency"] if r["game_date"] < WINDOW_START]
     assert [r for r in again["fct_processor_durations_by_date"] if r["run_date"] < WINDOW_START] == [
         r for r in first["fct_processor_durations_by_date"] if r["run_date"] < WINDOW_START]
+    # and REC-01, which passed the first build (its planted loss is older than the window,
+    # the did-not-play row is no loss), now warns on the window's night, naming the game
+    assert tested["rec_01_post_game_summary_complete"] == ("pass", 0)
+    assert all(status == "pass" for name, (status, _) in tested.items() if "on-run" not in name), tested
+    rerun = _statuses(dbt.invoke(["test", "--select", "rec_01_post_game_summary_complete"], allow_node_failures=True))
+    assert rerun["rec_01_post_game_summary_complete"] == ("warn", 1)
+    assert rec[recent]["players_missing_summary_due"] == rec[recent]["players_missing_summary"] >= 3
+    assert rec[recent]["missing_summary_games"]

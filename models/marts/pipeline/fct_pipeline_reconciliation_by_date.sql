@@ -130,7 +130,8 @@ boxscore_games_by_date as (
 ),
 
 -- phase 2 -> 3: the players with box-score rows in the date's final games of the
--- schedule (on one of its teams), and whether each has a summary row
+-- schedule (on one of its teams) who played, and whether each has a summary row. A
+-- did-not-play row (0 minutes) has no game to summarise; unknown minutes still count.
 boxscore_players as (
     select
         boxscores.game_date,
@@ -142,7 +143,9 @@ boxscore_players as (
         on
             boxscores.game_id = team_games.game_id
             and boxscores.team_abbr = team_games.team_abbr
-    where team_games.is_expected_final
+    where
+        team_games.is_expected_final
+        and coalesce(boxscores.minutes_played, 1) > 0
     group by boxscores.game_date, boxscores.game_id, boxscores.player_lookup
 ),
 
