@@ -61,7 +61,10 @@ START = date(2026, 1, 9)
 AS_OF = datetime(2026, 1, 16, 17, 0)  # noon ET the day after END
 # The per-date analyst marts: incremental by game date, they keep the dates that left the window.
 DAILY_MARTS = ("fct_prediction_coverage_by_team", "fct_prediction_coverage_by_date", "fct_boxscore_coverage_by_date",
-               "fct_feature_completeness_by_date", "fct_grading_latency_by_date")
+               "fct_feature_completeness_by_date", "fct_grading_latency_by_date",
+               "fct_game_phase_latency", "fct_phase_latency_by_date", "fct_pipeline_reconciliation_by_date")
+# The same, per day the runs started (run_date) instead of game date.
+RUN_DATE_MARTS = ("fct_processor_durations_by_date",)
 
 
 def simulate(db: Path, seed: int = 7, inject: tuple[str, ...] = (), start: date = START,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlglot
 
-from conftest import AS_OF, DAILY_MARTS, ROOT, settings_for, simulate
+from conftest import AS_OF, DAILY_MARTS, ROOT, RUN_DATE_MARTS, settings_for, simulate
 from emulator_support import PROJECT
 from emulator_support import client as _client
 from props_contracts.bq_load import load_into_bigquery
@@ -37,7 +37,7 @@ def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):
     settings.extra_env = {"PROPS_BQ_EMULATOR_ENDPOINT": endpoint, "PROPS_BQ_EMULATOR_PROJECT": PROJECT}
     results = run_contracts(settings, full_refresh=True).results
     if merge_again:  # an incremental MERGE (with its incremental_predicates) on the emulator
-        Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions", *DAILY_MARTS])
+        Dbt(settings).invoke(["run", "--select", "fct_player_prop_predictions", *DAILY_MARTS, *RUN_DATE_MARTS])
     return counts, results, settings
 
 
@@ -72,9 +72,10 @@ def test_one_fault_per_phase_is_caught_by_the_same_ids_as_on_duckdb(emulator, tm
     relations = relations_from_manifest(load_manifest(settings.target_path / "manifest.json"))
     assert check_queries([CheckedQuery("the MERGE", merge_sql)], relations) == []
     # and so do the MERGEs of the per-date analyst marts, which keep the season
-    for mart in DAILY_MARTS:
+    for mart in (*DAILY_MARTS, *RUN_DATE_MARTS):
         mart_merge = next(settings.target_path.glob(f"run/**/{mart}.sql")).read_text()
-        assert "merge into" in mart_merge and "DBT_INTERNAL_DEST.game_date >=" in mart_merge, mart
+        date_column = "run_date" if mart in RUN_DATE_MARTS else "game_date"
+        assert "merge into" in mart_merge and f"DBT_INTERNAL_DEST.{date_column} >=" in mart_merge, mart
         assert check_queries([CheckedQuery(f"the MERGE of {mart}", mart_merge)], relations) == [], mart
     # and the analysts' season queries (analyses/) compiled by dbt-bigquery are BigQuery SQL that
     # parses, bounds its partitioned reads by the season's dates, and answers on the emulator

@@ -101,5 +101,7 @@
         'frs02_error_hours': hours,
         'frs03_warn_hours': hours,
         'frs03_error_hours': hours,
+        'rec01_max_missing_players': {'kind': 'integer', 'min': 0, 'max': 1000000, 'unit': 'players'},
+        'rec01_due_hours': hours,
     }) }}
 {%- endmacro -%}

@@ -57,7 +57,7 @@ FAULT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01"),
     ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02"),
     ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02"),
-    ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02"),
+    ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02", "REC-01"),
     ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03"),
 )
 
@@ -599,6 +599,19 @@ def _frs02(world: World, rng: random.Random) -> None:
        "001 P1-5: DLQ messages expire unseen; a sampler that stopped hides them the same way.")
 def _frs03(world: World, rng: random.Random) -> None:
     world.remove("nba_orchestration.pubsub_dlq_metrics", lambda r: r["observed_at"] > world.as_of - timedelta(hours=13))
+
+
+# -- reconciliation -----------------------------------------------------------------------
+
+@fault("REC-01", "warn", "Phase 3 summarised the last night without some players of one game (a partial failure).",
+       "000 R-007 / R-002: PARTIAL FAILURE returned 200; nothing reconciled box scores with the analytics output.")
+def _rec01(world: World, rng: random.Random) -> None:
+    # the newest night that still has summary rows (another fault of a week may have taken them all)
+    day = max(d for d in world.game_dates() if any(r["game_date"] == d for r in world.rows(PGS)))
+    game = rng.choice([g for g in world.games[day] if any(r["game_id"] == g.game_id for r in world.rows(PGS))])
+    players = sorted({r["player_lookup"] for r in world.rows(PGS) if r["game_id"] == game.game_id})
+    lost = set(rng.sample(players, k=rng.randint(1, max(1, len(players) // 2))))
+    world.remove(PGS, lambda r: r["game_id"] == game.game_id and r["player_lookup"] in lost)
 
 
 # -- schema -------------------------------------------------------------------------------

@@ -590,6 +590,19 @@ def _prc07_normal(world: World, rng: random.Random, above: bool) -> None:
               tripped_at=tripped, circuit_breaker_until=tripped + timedelta(hours=PRC06_MAX_HOURS), updated_at=tripped)
 
 
+@shape("REC-01", "summary_under_another_game_id", "warn",
+       "A mid-window rerun wrote one team's player game summary under another game id: every row is there, "
+       "row counts match, and the game's players have no summary.",
+       has_below=False)
+def _rec01_other_id(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    game = rng.choice(world.games[day])
+    team = rng.choice(game.teams)
+    for r in world.rows(PGS):
+        if r["game_id"] == game.game_id and r["team_abbr"] == team:
+            r["game_id"] = f"00225{game.game_id[-7:]}"  # another source's id format (seed 003)
+
+
 @shape("PRD-01", "null_success_flag_predictions_missing", "error",
        "Workers published completion events with no success flag at all (NULL), and their predictions are missing.",
        consequences=("SCH-02", "PRD-02"), has_below=False)
@@ -844,7 +857,7 @@ RUNBOOK: dict[str, Callable[[World, World], None]] = {}
 # PRC-01, a warning by design), and the restored tables converge on the clean week.
 RUNBOOK_GROUPS = (
     ("ING-01", "PRC-04", "PRC-06", "PRC-07", "PRD-03", "PRD-10", "PRD-11", "SCH-01"),
-    ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02"),
+    ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02", "REC-01"),
     ("ING-05", "ING-06", "PRC-02", "FRS-01", "FRS-02", "FRS-03"),
     ("PRD-01", "PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"),
 )
@@ -971,6 +984,12 @@ def _fix_ing06(world: World, clean: World) -> None:
 
 @runbook("PRC-01")
 def _fix_prc01(world: World, clean: World) -> None:
+    _restore_touched(world, clean, PGS)
+
+
+@runbook("REC-01")
+def _fix_rec01(world: World, clean: World) -> None:
+    """PlayerGameSummaryProcessor rerun for the nights it lost players on."""
     _restore_touched(world, clean, PGS)
 
 
