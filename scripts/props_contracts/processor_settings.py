@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from props_contracts.dbt_vars import check_value, var_spec
+from props_contracts.dbt_vars import _allowed, _shown, check_value, var_spec
 from props_contracts.errors import PropsContractsError, UsageError
 
 CSV_PATH = Path("seeds") / "processor_settings.csv"
@@ -105,11 +105,14 @@ def parse_settings(text: str, root: Path, where: str = str(CSV_PATH)) -> list[Pr
                 values[col] = None
                 continue
             var = COLUMNS[col]
+            strict = {**spec[var], "nullable": False}
+            value = _number(cell, spec[var]["kind"])
             try:
-                values[col] = check_value(var, _number(cell, spec[var]["kind"]), {**spec[var], "nullable": False},
-                                          option=f"{where} line {line}, {name} {col}")
+                values[col] = check_value(var, value, strict)
             except UsageError as exc:
-                raise ProcessorSettingsError(f"{exc} (the global default is the var {var})") from exc
+                raise ProcessorSettingsError(
+                    f"{where} line {line}, {name}: {col} = {_shown(value)} is not allowed: it must be {_allowed(strict)}, "
+                    f"like the global var {var} it overrides (or empty, for that default)") from exc
         out.append(ProcessorSetting(name, values))
     return out
 

@@ -893,28 +893,25 @@ def _prd10_high(world: World, rng: random.Random, above: bool) -> None:
                 last - timedelta(minutes=rng.randint(5, 20)), last)
 
 
-@shape("PRD-10", "consolidation_failed_left_complete", "error",
-       "Every player of a batch completed, but its consolidation MERGE failed (seed 001: partitioning by FLOAT64): "
-       "the batch stays complete, never consolidated.")
-def _prd10_complete(world: World, rng: random.Random, above: bool) -> None:
+@shape("PRD-10", "batch_left_unconsolidated", "error",
+       "A batch ended without being consolidated, drawn: every player completed but its consolidation MERGE failed "
+       "(seed 001: partitioning by FLOAT64), so it stays complete; or it failed and no batch of its date "
+       "consolidated after it. Below: complete for a few minutes, or a failed first attempt before the date's "
+       "batch that consolidated.")
+def _prd10_unconsolidated(world: World, rng: random.Random, above: bool) -> None:
     day = window_dates(world)[-1]
-    n = rng.randint(5, 40)
-    minutes = rng.randint(PRD10_CONSOLIDATION_MIN + 2, 600) if above else rng.randint(1, PRD10_CONSOLIDATION_MIN - 5)
-    last = world.as_of - timedelta(minutes=minutes)
-    _open_batch(world, day, f"batch_{day:%Y%m%d}_merge", n, n, "complete", last - timedelta(minutes=rng.randint(3, 15)),
-                last, completed_at=last)
-
-
-@shape("PRD-10", "failed_batch_not_rerun", "error",
-       "A batch failed and no batch of its date consolidated after it (below: a first attempt failed before the "
-       "date's batch that consolidated).")
-def _prd10_failed(world: World, rng: random.Random, above: bool) -> None:
-    day = window_dates(world)[-1]
+    if rng.random() < 0.5:  # consolidation failed: complete, never consolidated
+        n = rng.randint(5, 40)
+        minutes = rng.randint(PRD10_CONSOLIDATION_MIN + 2, 600) if above else rng.randint(1, PRD10_CONSOLIDATION_MIN - 5)
+        last = world.as_of - timedelta(minutes=minutes)
+        _open_batch(world, day, f"batch_{day:%Y%m%d}_merge", n, n, "complete",
+                    last - timedelta(minutes=rng.randint(3, 15)), last, completed_at=last)
+        return
     main = next(b for b in world.rows(BATCHES) if b["batch_id"] == world.batches[day])
-    if above:
+    if above:  # failed after the date's batch consolidated: nothing re-ran it
         failed_at = world.as_of - timedelta(minutes=rng.randint(PRD10_STALL_MIN + 2, 600))
         failed_at = max(failed_at, main["consolidated_at"] + timedelta(minutes=10))
-    else:
+    else:  # a first attempt failed; the date's batch then consolidated
         failed_at = main["started_at"] - timedelta(minutes=rng.randint(5, 60))
     world.add(BATCHES, batch_id=f"batch_{day:%Y%m%d}_failed", game_date=day, expected_players=rng.randint(10, 400),
               completed_players=0, status="failed", started_at=failed_at - timedelta(minutes=rng.randint(1, 10)),
