@@ -96,7 +96,7 @@ def test_a_duplicate_processor_or_a_wrong_header_is_named():
                                   "entity_failure_threshold": None, "processor_failure_threshold": None}
 
 
-def test_processors_lists_every_threshold_and_names_a_bad_csv(tmp_path, monkeypatch):
+def test_processors_lists_every_processors_thresholds():
     # when the operator lists the settings, then each processor's thresholds show, defaults marked
     out = CliRunner().invoke(main, ["processors"])
     assert out.exit_code == 0, out.output

@@ -26,15 +26,15 @@ with schedule as (
 
 source_ids as (
     {%- for table, model in sources %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select distinct
-        '{{ table }}' as source_table,
-        game_date,
-        game_id
-    from {{ ref(model) }}
-    where {{ props_contracts.in_window('game_date') }}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select distinct
+            '{{ table }}' as source_table,
+            game_date,
+            game_id
+        from {{ ref(model) }}
+        where {{ props_contracts.in_window('game_date') }}
     {%- endfor %}
 ),
 

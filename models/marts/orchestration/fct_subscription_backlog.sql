@@ -52,7 +52,7 @@ final as (
         coalesce(per_subscription.samples, 0) as samples,
         per_subscription.latest_observed_at,
         {{ props_contracts.hours_between('per_subscription.latest_observed_at', props_contracts.as_of()) }}
-        as hours_since_latest_sample,
+            as hours_since_latest_sample,
         {{ props_contracts.typed_var('orc04_max_sample_age_hours') }} as max_sample_age_hours,
         per_subscription.latest_undelivered_messages,
         per_subscription.max_undelivered_messages,
