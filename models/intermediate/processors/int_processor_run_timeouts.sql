@@ -6,11 +6,13 @@
 with runs as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
     where
-        (
-            (status = 'running' or (status is null and completed_at is null))
-            and {{ props_contracts.run_partition_floor() }}
+        -- the partition filter first, whatever the run's state
+        {{ props_contracts.run_partition_floor() }}
+        and (
+            status = 'running'
+            or (status is null and completed_at is null)
+            or (status = 'success' and {{ props_contracts.run_in_window() }})
         )
-        or (status = 'success' and {{ props_contracts.run_in_window() }})
 ),
 
 settings as (
