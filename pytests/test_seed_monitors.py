@@ -32,6 +32,7 @@ from props_contracts.processor_settings import (
     HEADER,
     MACRO_PATH,
     ProcessorSettingsError,
+    dbt_checksum,
     load_settings,
     parse_settings,
     settings_macro,
@@ -102,6 +103,26 @@ def test_processors_lists_every_processors_thresholds():
     assert out.exit_code == 0, out.output
     assert "PredictionCoordinator,9,7 (default)," in out.output
     assert "(any other processor),30 (default)" in out.output
+
+
+@pytest.mark.parametrize("text", [GOOD, GOOD.replace("\n", "\r\n"), "\ufeff" + GOOD + "\n\n"])
+def test_the_recorded_checksum_is_the_one_dbt_computes(text, tmp_path):
+    # given a settings file with LF, CRLF or trailing blank lines, as an editor may save it
+    from dbt.artifacts.resources.base import FileHash
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / CSV_PATH).write_bytes(text.encode("utf-8"))
+    # then the checksum the macro records is the one dbt's graph will hold for the seed
+    assert dbt_checksum((tmp_path / CSV_PATH).read_bytes().decode("utf-8")) == \
+        FileHash.from_contents(text.strip()).checksum
+
+
+def test_a_file_that_is_not_utf8_is_named_and_a_byte_order_mark_is_no_header(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / CSV_PATH).write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(ProcessorSettingsError, match="cannot read seeds/processor_settings.csv"):
+        load_settings(tmp_path)
+    assert [s.processor_name for s in parse_settings("\ufeff" + GOOD, ROOT)] == ["MLFeatureStoreProcessor"]
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def parse_settings(text: str, root: Path, where: str = str(CSV_PATH)) -> list[Pr
     """The rows of a processor settings CSV, or ProcessorSettingsError naming the line,
     the column, the value and what is allowed."""
     spec = var_spec(root)
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")))  # a byte order mark (Excel) is no header
     rows = list(reader)
     if not rows or tuple(c.strip() for c in rows[0]) != HEADER:
         got = ",".join(rows[0]) if rows else "(empty file)"
@@ -121,7 +121,9 @@ def load_settings(root: Path) -> tuple[list[ProcessorSetting], str]:
     """The settings of the project's CSV and its dbt checksum."""
     path = root / CSV_PATH
     try:
-        text = path.read_text(encoding="utf-8")
+        # bytes decoded as dbt reads a seed (no newline translation), so a CRLF file's
+        # checksum is the one dbt's graph records
+        text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProcessorSettingsError(f"cannot read {CSV_PATH}: {exc}") from exc
     return parse_settings(text, root), dbt_checksum(text)
@@ -154,7 +156,7 @@ def recorded_checksum(root: Path) -> str | None:
     """The CSV checksum the generated macro recorded, or None when it has none."""
     try:
         text = (root / MACRO_PATH).read_text(encoding="utf-8")
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
     m = re.search(r"'checksum': '([0-9a-f]{64})'", text)
     return m.group(1) if m else None
