@@ -31,7 +31,7 @@ def test_exit_codes_follow_the_outcome(tmp_path):
 
     ok = _run(clean, *pinned)
     assert ok.exit_code == 0, ok.output[-2000:]
-    n = len(load_catalog(ROOT))
+    n = len(load_catalog(ROOT))  # every invariant of the catalog, however many it holds
     assert f"{n} invariants: {n} pass" in ok.output
 
     failed = _run(broken, *pinned)

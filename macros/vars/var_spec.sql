@@ -103,5 +103,17 @@
         'frs03_error_hours': hours,
         'rec01_max_missing_players': {'kind': 'integer', 'min': 0, 'max': 1000000, 'unit': 'players'},
         'rec01_due_hours': hours,
+        'prc11_max_timeout_share': {'kind': 'number', 'above': 0, 'max': 1000, 'unit': 'a share of the timeout'},
+        'prc12_max_trend_increase': {'kind': 'number', 'above': 0, 'max': 1000, 'unit': 'a relative increase'},
+        'prc12_recent_days': days,
+        'prc12_min_recent_runs': {'kind': 'integer', 'min': 1, 'max': 100000, 'unit': 'runs'},
+        'prc13_entity_failure_threshold': {'kind': 'integer', 'min': 1, 'max': 100000, 'unit': 'failures'},
+        'prc14_processor_failure_threshold': {'kind': 'integer', 'min': 1, 'max': 100000, 'unit': 'failed runs'},
+        'prd10_recovery_minutes': minutes,
+        'prd10_consolidation_minutes': minutes,
+        'orc04_request_subscription': schema,
+        'orc04_max_backlog_messages': count,
+        'orc04_max_sample_age_hours': hours,
+        'ing09_max_unmatched_share': ratio,
     }) }}
 {%- endmacro -%}

@@ -659,6 +659,29 @@ def invariants(markdown, macro):
     _exit(body)
 
 
+@main.command()
+@click.option("--macro", is_flag=True,
+              help="As macros/catalog/processor_settings.sql (the settings the contracts read, with the CSV's checksum).")
+def processors(macro):
+    """Check seeds/processor_settings.csv (per-processor timeouts, baselines, breaker limits) and list
+    every processor's thresholds; a malformed row is named by its line (exit 2)."""
+    def body() -> int:
+        from props_contracts.catalog import project_vars
+        from props_contracts.processor_settings import COLUMNS, load_settings, settings_macro
+        settings, checksum = load_settings(project_root())
+        if macro:
+            click.echo(settings_macro(settings, checksum), nl=False)
+            return 0
+        defaults = project_vars(project_root())
+        click.echo("processor_name," + ",".join(COLUMNS))
+        for s in settings:
+            click.echo(s.processor_name + "," + ",".join(
+                str(s.values[c]) if s.values[c] is not None else f"{defaults[v]} (default)" for c, v in COLUMNS.items()))
+        click.echo("(any other processor)," + ",".join(f"{defaults[v]} (default)" for v in COLUMNS.values()))
+        return 0
+    _exit(body)
+
+
 @main.command("hub-packages")
 @click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path), default=None,
               envvar="PROPS_DBT_PACKAGES_DIR", show_envvar=True,

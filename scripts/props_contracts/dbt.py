@@ -195,6 +195,9 @@ class Dbt:
         """Parse the project once (writes manifest.json into the artifacts
         directory); later invokes reuse it. A project this process already parsed
         with the same parse_key is not parsed again: its manifest is reused."""
+        # the per-processor thresholds first: a malformed row is named before dbt starts
+        from props_contracts.processor_settings import check_processor_settings
+        check_processor_settings(self.settings.project_dir)
         key = self.parse_key()
         target_manifest = self.settings.target_path / "manifest.json"
         cached = _PARSES.get(key) if self.reuse_parses else None

@@ -9,12 +9,22 @@ from props_contracts.textsafe import strip_control
 # Columns worth showing first, when a failing row has them.
 KEY_COLUMNS = (
     "game_date", "data_date", "run_date", "team_abbr", "player_lookup", "game_id", "batch_id",
+    # PRD-10: the batch's state and its clock (docs/seed-monitors.md)
+    "stall_state", "stall_limit_minutes", "minutes_since_progress",
     "processor_name", "subscription_name", "file_path", "staging_table_name", "table_name", "column_name",
     "feed", "newest_at", "age_hours", "warn_hours", "error_hours",
     "violation", "problem", "missing", "missing_teams", "missing_player_list", "coverage",
     "duplicate_ratio", "duration_ratio", "gap_hours", "gap_started_at", "gap_ended_at",
     "input_coverage", "staging_failure_rate", "missing_staging_tables", "row_difference",
     "completeness", "undelivered_messages", "entity_id", "n_rows",
+    # the seed monitors (docs/seed-monitors.md): each measure beside its threshold
+    "timeout_share", "minutes_used", "timeout_minutes",
+    "trend_increase", "max_trend_increase", "recent_median_seconds", "baseline_median_seconds",
+    "breaker_violation", "attempt_count", "failure_threshold", "lockout_hours", "max_lockout_hours",
+    "failed_runs", "first_failed_at", "last_failed_at",
+    "hours_since_latest_sample", "samples", "max_sample_age_hours", "max_undelivered_messages", "max_backlog_messages",
+    "max_backlog_observed_at",
+    "source_table", "unmatched_share", "max_unmatched_share", "example_unmatched_game_id", "example_schedule_game_id",
 )
 
 

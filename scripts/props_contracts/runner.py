@@ -39,6 +39,7 @@ from props_contracts.catalog import (
 )
 from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
+from props_contracts.processor_settings import ProcessorSettingsError
 from props_contracts.records import (
     FAIL,
     HISTORY,
@@ -359,7 +360,7 @@ def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool
     parse_started = utcnow()
     try:
         dbt.parse()
-    except DbtInvocationError as exc:
+    except (DbtInvocationError, ProcessorSettingsError) as exc:  # nothing built or judged: all unknown
         problems.append(str(exc))
     else:
         say(f"parsed the project in {(utcnow() - parse_started).total_seconds():.0f}s ({dbt.parse_mode})")

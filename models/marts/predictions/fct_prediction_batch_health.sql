@@ -1,5 +1,6 @@
 {#- Staging reconciliation per prediction batch: completion events, failed staging
     writes, staging tables the batch state expects vs those present, stall state. -#}
+{%- set prd10_min_completion = props_contracts.typed_var('prd10_min_completion') -%}
 with batches as (
     select * from {{ ref('stg_nba_predictions__prediction_batches') }}
     where {{ props_contracts.in_window('game_date') }}
@@ -38,6 +39,16 @@ staging_counts as (
     group by state.batch_id
 ),
 
+reruns as (
+    -- a failed batch is recovered once a batch of its date consolidated after it started
+    select
+        game_date,
+        max(started_at) as last_consolidated_started_at
+    from batches
+    where status = 'consolidated'
+    group by game_date
+),
+
 final as (
     select
         batches.batch_id,
@@ -61,19 +72,46 @@ final as (
         coalesce(staging_counts.present_staging_tables, 0) as present_staging_tables,
         coalesce(staging_counts.expected_staging_tables, 0)
         - coalesce(staging_counts.present_staging_tables, 0) as missing_staging_tables,
-        (
-            batches.status = 'in_progress'
-            and batches.started_at
-            <= {{ props_contracts.add_minutes(props_contracts.as_of(), -1 * props_contracts.typed_var('prd10_stall_minutes')) }}
-            and coalesce(
-                cast(batches.completed_players as {{ props_contracts.type_double() }})
-                / nullif(batches.expected_players, 0),
-                0
-            ) < {{ props_contracts.typed_var('prd10_min_completion') }}
-        ) as is_stalled
+        batches.updated_at,
+        coalesce(batches.updated_at, batches.started_at) as last_progress_at,
+        {{ props_contracts.hours_between('coalesce(batches.updated_at, batches.started_at)', props_contracts.as_of()) }}
+        * 60 as minutes_since_progress,
+        coalesce(reruns.last_consolidated_started_at >= batches.started_at, false) as has_later_consolidated_batch
     from batches
     left join event_counts on batches.batch_id = event_counts.batch_id
     left join staging_counts on batches.batch_id = staging_counts.batch_id
+    left join reruns on batches.game_date = reruns.game_date
+),
+
+stall as (
+    select
+        *,
+        {#- PRD-10 (seed 000 stall check, stall_threshold_minutes 10 and min_completion_pct 95,
+            every 15 min): the clock runs from the batch's last progress, not its start -#}
+        case
+            when status = 'in_progress' and coalesce(completion_ratio, 0) < {{ prd10_min_completion }}
+                then 'in_progress_below_min_completion'
+            when status = 'in_progress' then 'in_progress_at_or_above_min_completion'
+            when status = 'complete' then 'complete_not_consolidated'
+            when status = 'failed' and not has_later_consolidated_batch then 'failed_not_rerun'
+        end as stall_state,
+        case
+            when status = 'in_progress' and coalesce(completion_ratio, 0) < {{ prd10_min_completion }}
+                then {{ props_contracts.typed_var('prd10_stall_minutes') }}
+            when status = 'in_progress' then {{ props_contracts.typed_var('prd10_recovery_minutes') }}
+            when status = 'complete' then {{ props_contracts.typed_var('prd10_consolidation_minutes') }}
+            when status = 'failed' and not has_later_consolidated_batch
+                then {{ props_contracts.typed_var('prd10_stall_minutes') }}
+        end as stall_limit_minutes
+    from final
+),
+
+judged as (
+    select
+        *,
+        stall_limit_minutes is not null
+        and coalesce(minutes_since_progress >= stall_limit_minutes, true) as is_stalled
+    from stall
 )
 
-select * from final
+select * from judged

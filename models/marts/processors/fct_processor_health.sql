@@ -3,7 +3,13 @@
     before it (PRC-05; seed 001 slowdown detector). Every run is judged, not only
     the latest: a 4x run two days ago is still a slowdown to report. is_latest marks
     each processor's newest run (summaries list it first). -#}
-{%- set baseline_days = props_contracts.typed_var('prc05_baseline_days') -%}
+{#- Each processor's own baseline window (seeds/processor_settings.csv baseline_days, else
+    prc05_baseline_days); the history read reaches back as far as the longest. -#}
+{%- set ns = namespace(longest=props_contracts.typed_var('prc05_baseline_days')) -%}
+{%- for row in props_contracts.processor_settings_rows() if row['baseline_days'] is not none -%}
+    {%- set ns.longest = [ns.longest, row['baseline_days']] | max -%}
+{%- endfor -%}
+{%- set baseline_days = ns.longest -%}
 
 with history as (
     select * from {{ ref('stg_nba_reference__processor_run_history') }}
@@ -14,9 +20,17 @@ with history as (
         and {{ props_contracts.run_in_window(extra_days=baseline_days) }}
 ),
 
+settings as (
+    {{ props_contracts.processor_settings_sql() }}
+),
+
 judged as (
-    select * from history
-    where {{ props_contracts.ts_in_window('started_at') }}
+    select
+        history.*,
+        {{ props_contracts.processor_setting('baseline_days') }} as baseline_days
+    from history
+    left join settings on history.processor_name = settings.processor_name
+    where {{ props_contracts.ts_in_window('history.started_at') }}
 ),
 
 baseline as (
@@ -29,7 +43,7 @@ baseline as (
         on
             judged.processor_name = history.processor_name
             and judged.started_at > history.started_at
-            and history.started_at >= {{ props_contracts.add_hours('judged.started_at', -24 * baseline_days) }}
+            and history.started_at >= {{ props_contracts.add_minutes('judged.started_at', '(-1440 * judged.baseline_days)') }}
     group by judged.run_id
 ),
 
@@ -40,6 +54,7 @@ final as (
         judged.data_date,
         judged.started_at,
         judged.duration_seconds,
+        judged.baseline_days,
         coalesce(baseline.baseline_runs, 0) as baseline_runs,
         baseline.baseline_median_seconds,
         judged.duration_seconds / nullif(baseline.baseline_median_seconds, 0) as duration_ratio,

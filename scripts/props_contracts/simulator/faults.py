@@ -52,13 +52,16 @@ def fault(invariant_id: str, severity: str, summary: str, incident: str):
 # EXP-03 drops the grades PRD-07's duplicate copies, and ING-05's missing box
 # scores hide PRC-02's unready input, so those pairs are apart.
 # pytests/test_fault_matrix.py checks that the groups partition FAULTS.
+# The seed monitors (PRC-11..14, ORC-04, ING-09; docs/seed-monitors.md) join the groups:
+# PRC-11 and PRC-12 both reshape PredictionCoordinator's runs, as PRC-05 does, so the
+# three are in three weeks; ING-09's odds ids are apart from FRS-01's stopped odds feed.
 FAULT_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("EXP-01", "ING-04", "PRC-01", "PRC-07", "PRD-05", "PRD-11"),
-    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01"),
-    ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02"),
-    ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02"),
+    ("EXP-01", "ING-04", "PRC-01", "PRC-07", "PRD-05", "PRD-11", "PRC-12", "ING-09"),
+    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01", "PRC-13"),
+    ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02", "PRC-14"),
+    ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02", "ORC-04"),
     ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02", "REC-01"),
-    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03"),
+    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03", "PRC-11"),
 )
 
 
@@ -347,7 +350,8 @@ def _prd02(world: World, rng: random.Random) -> None:
 @fault("PRD-03", "error", "A re-run batch awaiting consolidation is missing one of its staging tables.",
        "002 layers 3-4: consolidation found a staging table missing (NotFound).")
 def _prd03(world: World, rng: random.Random) -> None:
-    _side_batch(world, rng, "rerun", players=3, completed=3, status="complete", missing_tables=1)
+    # 20 minutes ago: awaiting consolidation for less than prd10_consolidation_minutes (PRD-10)
+    _side_batch(world, rng, "rerun", players=3, completed=3, status="complete", missing_tables=1, minutes_ago=20)
 
 
 @fault("PRD-04", "error", "One prediction system produced nothing for five players.",
@@ -462,10 +466,10 @@ def _prd11(world: World, rng: random.Random) -> None:
 
 
 def _side_batch(world: World, rng: random.Random, kind: str, players: int, completed: int,
-                status: str, missing_tables: int) -> None:
+                status: str, missing_tables: int, minutes_ago: int = 45) -> None:
     """An extra batch for the latest date that has not been consolidated yet."""
     day = world.latest_game_date()
-    started = world.as_of - timedelta(minutes=45)
+    started = world.as_of - timedelta(minutes=minutes_ago)
     batch = f"batch_{day:%Y%m%d}_{kind}"
     who = _batch_players(world, day)[:players]
     for i, p in enumerate(who[:completed]):
@@ -552,6 +556,120 @@ def _orc03(world: World, rng: random.Random) -> None:
                   topic="nba-phase3-analytics-complete", publisher="nba-phase3-analytics-processors",
                   error_message="DeadlineExceeded: 504 Deadline Exceeded",
                   failed_at=world.as_of - timedelta(hours=5, minutes=7 * i))
+
+
+# -- seed monitors (docs/seed-monitors.md) -------------------------------------------------
+
+def processor_timeout_minutes(processor: str) -> int:
+    """The processor's timeout: its row of seeds/processor_settings.csv, else prc04_timeout_minutes."""
+    return int(processor_setting(processor, "timeout_minutes"))
+
+
+def processor_setting(processor: str, column: str) -> int | float:
+    """A per-processor threshold as the contracts read it (the CSV, else the global var's default)."""
+    from props_contracts import project_root
+    from props_contracts.catalog import project_vars
+    from props_contracts.processor_settings import COLUMNS, load_settings
+
+    settings, _ = load_settings(project_root())
+    row = next((s for s in settings if s.processor_name == processor), None)
+    value = row.values[column] if row is not None else None
+    return value if value is not None else project_vars(project_root())[COLUMNS[column]]
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def _set_duration(run: dict, seconds: float) -> None:
+    run["duration_seconds"] = round(seconds, 1)
+    run["completed_at"] = run["started_at"] + timedelta(seconds=run["duration_seconds"])
+
+
+@fault("PRC-11", "warn", "PredictionCoordinator has run at 105-120 % of its 9-minute timeout all week: its normal now, so no slowdown signal sees it.",
+       "001: WARNING PredictionCoordinator at 112.6 % of timeout.")
+def _prc11(world: World, rng: random.Random) -> None:
+    limit = processor_timeout_minutes("PredictionCoordinator") * 60
+    for r in world.rows(RUNS):
+        if r["processor_name"] == "PredictionCoordinator" and r["status"] == "success":
+            _set_duration(r, limit * rng.uniform(1.05, 1.2))
+
+
+PRC12_RECENT_DAYS = 3  # prc12_recent_days
+
+
+def recent_and_baseline(world: World, processor: str) -> tuple[list[dict], list[dict]]:
+    """The processor's successful runs in PRC-12's recent window, and in its baseline days before it."""
+    recent_from = world.as_of - timedelta(days=PRC12_RECENT_DAYS)
+    baseline_from = recent_from - timedelta(days=int(processor_setting(processor, "baseline_days")))
+    runs = [r for r in world.rows(RUNS) if r["processor_name"] == processor and r["status"] == "success"
+            and r["duration_seconds"] is not None and r["started_at"] <= world.as_of]
+    return ([r for r in runs if r["started_at"] > recent_from],
+            [r for r in runs if baseline_from < r["started_at"] <= recent_from])
+
+
+def creep(world: World, rng: random.Random, processor: str, factor: float) -> None:
+    """The processor's recent runs take `factor` x the median of its baseline runs."""
+    recent, baseline = recent_and_baseline(world, processor)
+    median = _median([r["duration_seconds"] for r in baseline])
+    for r in recent:
+        _set_duration(r, median * factor * rng.uniform(0.99, 1.01))
+
+
+@fault("PRC-12", "warn", "PredictionCoordinator's runs of the last 3 days took 66.8 % longer than its median before them (below PRC-05's 2x).",
+       "001: WARNING PredictionCoordinator +66.8 % trend (3d vs 7d).")
+def _prc12(world: World, rng: random.Random) -> None:
+    creep(world, rng, "PredictionCoordinator", 1.668)
+
+
+@fault("PRC-13", "error", "A circuit breaker tripped after 3 failed attempts (its threshold is 5).",
+       "004: circuit breakers trip after 5 failures (entity_failure_threshold).")
+def _prc13(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    team = sorted(t for g in world.games[day] for t in g.teams)[-1]
+    p = world.team_players(team, active_only=False)[-2]  # inactive: no data arrives under the lockout
+    tripped = world.as_of - timedelta(hours=2)
+    world.add("nba_orchestration.reprocess_attempts", processor_name="MLFeatureStoreProcessor",
+              entity_id=p.lookup, analysis_date=day, attempt_count=3, completeness_pct=38.0,
+              circuit_breaker_tripped=True, tripped_at=tripped,
+              circuit_breaker_until=tripped + timedelta(hours=24), updated_at=tripped)
+
+
+@fault("PRC-14", "error", "MLFeatureStoreProcessor failed 5 runs in a row this morning (backfill dates).",
+       "004: processor_failure_threshold 5, the processor-level breaker.")
+def _prc14(world: World, rng: random.Random) -> None:
+    start = world.as_of - timedelta(hours=5)
+    days = world.game_dates()
+    for i in range(5):
+        at = start + timedelta(minutes=40 * i)
+        world.add(RUNS, run_id=f"run_feature_failed_{i}", processor_name="MLFeatureStoreProcessor", phase=4,
+                  data_date=days[i % len(days)] - timedelta(days=30), status="failed", skip_reason=None,
+                  target_table="nba_precompute.ml_feature_store", records_processed=0,
+                  started_at=at, completed_at=at + timedelta(seconds=95), duration_seconds=95.0)
+
+
+SUBSCRIPTIONS = "nba_orchestration.pubsub_subscription_metrics"
+
+
+@fault("ORC-04", "error", "The prediction request subscription held about 2,400 undelivered messages for three hours this morning.",
+       "001 item 9: workers capped at 20 instances; no metrics on the subscription backlog.")
+def _orc04(world: World, rng: random.Random) -> None:
+    rows = sorted((r for r in world.rows(SUBSCRIPTIONS)), key=lambda r: r["observed_at"])
+    for i, r in enumerate(rows[-6:-3]):
+        r["undelivered_messages"] = 2400 - 150 * i
+        r["oldest_unacked_age_seconds"] = 1800 + 3600 * i
+
+
+@fault("ING-09", "error", "The odds API's lines of the last night carry its own event ids instead of the schedule's game ids.",
+       "003: the sources' game ids differ (a mapping view, v_game_id_mappings, was to be deployed).")
+def _ing09(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    event = {g.game_id: f"{rng.getrandbits(128):032x}" for g in world.games[day]}
+    for r in world.rows("nba_raw.odds_api_player_props"):
+        if r["game_date"] == day:
+            r["game_id"] = event[r["game_id"]]
 
 
 # -- freshness ----------------------------------------------------------------------------

@@ -60,6 +60,14 @@ PRC04_TIMEOUT_MIN = 30
 PRC05_ERROR_RATIO, PRC05_WARN_RATIO = 3.0, 2.0
 PRC06_MAX_HOURS = 24
 PRC08_ERROR_RATIO = 0.10
+PRD10_STALL_MIN, PRD10_MIN_COMPLETION = 10, 0.95
+PRD10_RECOVERY_MIN, PRD10_CONSOLIDATION_MIN = 25, 30
+PRC11_MAX_SHARE = 1.0
+PRC12_MAX_TREND = 0.30
+PRC13_THRESHOLD = 5
+PRC14_THRESHOLD = 5
+ORC04_MAX_BACKLOG, ORC04_MAX_SAMPLE_AGE_H = 500, 3
+ING09_MAX_UNMATCHED = 0.5
 ING02_WINDOW_H = 2
 LOOKBACK_DAYS = 7
 
@@ -169,6 +177,20 @@ def pick_date(world: World, rng: random.Random, min_games: int = 1) -> date:
     return day
 
 
+def pick_processor(world: World, rng: random.Random, candidates: list[str] | None = None) -> str:
+    """A processor with successful runs, drawn; never one another shape of the same week
+    already reshaped (a week's duration shapes must not overwrite each other's runs)."""
+    taken = world.__dict__.setdefault("_shape_processors", set())
+    procs = candidates if candidates is not None else sorted(
+        {r["processor_name"] for r in world.rows(RUNS) if r["status"] == "success"})
+    free = [p for p in procs if p not in taken]
+    if not free:
+        raise UsageError("no processor left for another duration shape in this week")
+    proc = rng.choice(free)
+    taken.add(proc)
+    return proc
+
+
 def backfill_date(world: World, rng: random.Random) -> date:
     """A data date well before the window: a backfill's."""
     return as_of_date(world) - timedelta(days=rng.randint(LOOKBACK_DAYS + 8, 60))
@@ -255,8 +277,7 @@ def _prc01_backfill(world: World, rng: random.Random, above: bool) -> None:
 def _prc05_mid(world: World, rng: random.Random, above: bool) -> None:
     lo = world.as_of - timedelta(days=5)
     hi = world.as_of - timedelta(days=2)
-    procs = sorted({r["processor_name"] for r in world.rows(RUNS) if r["status"] == "success"})
-    proc = rng.choice(procs)
+    proc = pick_processor(world, rng)
     runs = sorted((r for r in world.rows(RUNS) if r["processor_name"] == proc and r["status"] == "success"
                    and lo <= r["started_at"] <= hi), key=lambda r: r["started_at"])
     run = rng.choice(runs)
@@ -266,6 +287,112 @@ def _prc05_mid(world: World, rng: random.Random, above: bool) -> None:
     ratio = rng.uniform(PRC05_ERROR_RATIO * 1.2, 10) if above else rng.uniform(1.0, PRC05_WARN_RATIO * 0.9)
     run["duration_seconds"] = round(median * ratio, 1)
     run["completed_at"] = run["started_at"] + timedelta(seconds=run["duration_seconds"])
+
+
+# -- shapes: seed monitors (docs/seed-monitors.md) ---------------------------------------------
+
+def _successful_runs(world: World, processor: str) -> list[dict]:
+    return sorted((r for r in world.rows(RUNS) if r["processor_name"] == processor and r["status"] == "success"
+                   and r["duration_seconds"] is not None), key=lambda r: r["started_at"])
+
+
+@shape("PRC-11", "processor_near_its_timeout_all_week", "warn",
+       "A processor drawn at random has run at a drawn share of its own timeout all week (its runs alike, so no "
+       "slowdown or trend signal sees it): above its timeout, or below (60-95 %).")
+def _prc11_all_week(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import _set_duration, processor_timeout_minutes
+
+    proc = pick_processor(world, rng)
+    share = rng.uniform(PRC11_MAX_SHARE * 1.05, PRC11_MAX_SHARE * 1.6) if above else rng.uniform(0.6, 0.95)
+    limit = processor_timeout_minutes(proc) * 60
+    for r in _successful_runs(world, proc):
+        _set_duration(r, limit * share * rng.uniform(0.99, 1.01))
+
+
+@shape("PRC-12", "creep_of_another_processor", "warn",
+       "A processor drawn at random crept up over the last 3 days, by a drawn share past the trend limit "
+       "(45-90 %, below PRC-05's 2x), or below it (0-15 %).")
+def _prc12_creep(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import creep, recent_and_baseline
+
+    procs = sorted({r["processor_name"] for r in world.rows(RUNS) if r["status"] == "success"})
+    eligible = [p for p in procs if len(recent_and_baseline(world, p)[0]) >= 2
+                and len(recent_and_baseline(world, p)[1]) >= 3]
+    if not eligible:
+        raise UsageError("no processor with 2 recent and 3 baseline runs to creep")
+    factor = rng.uniform(1 + PRC12_MAX_TREND * 1.5, 1.9) if above else rng.uniform(1.0, 1 + PRC12_MAX_TREND / 2)
+    creep(world, rng, pick_processor(world, rng, eligible), factor)
+
+
+@shape("PRC-13", "breaker_not_tripped_at_threshold", "error",
+       "An entity's breaker reached its failure threshold mid-window and never tripped (keeps retrying); "
+       "below: one failure short of the threshold, not tripped.")
+def _prc13_not_tripped(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng)
+    team = rng.choice(_teams_on(world, day))
+    p = world.team_players(team, active_only=False)[-3]
+    at = et(day, 10, 40) + timedelta(minutes=rng.randint(0, 120))
+    attempts = rng.randint(PRC13_THRESHOLD, PRC13_THRESHOLD + 6) if above else PRC13_THRESHOLD - 1
+    world.add(BREAKERS, processor_name=rng.choice(["PlayerDailyCacheProcessor", "MLFeatureStoreProcessor"]),
+              entity_id=p.lookup, analysis_date=day, attempt_count=attempts, completeness_pct=round(rng.uniform(10, 60), 1),
+              circuit_breaker_tripped=False, tripped_at=None, circuit_breaker_until=None, updated_at=at)
+
+
+@shape("PRC-14", "failures_between_two_successes", "error",
+       "Mid-window, a processor drawn at random failed several runs in a row between two successful runs: "
+       "its failure threshold or more (above), one short of it (below).")
+def _prc14_between(world: World, rng: random.Random, above: bool) -> None:
+    # before as_of's own day: PRC-08 judges the runs of a day together, and a backfill shape may use today
+    lo, hi = world.as_of - timedelta(days=LOOKBACK_DAYS - 1), et(as_of_date(world), 0, 0) - timedelta(hours=1)
+    proc = pick_processor(world, rng)
+    runs = [r for r in _successful_runs(world, proc) if lo <= r["started_at"] <= hi]
+    if len(runs) < 2:
+        runs = _successful_runs(world, proc)[-2:]
+    i = rng.randrange(len(runs) - 1)
+    first, nxt = runs[i], runs[i + 1]
+    k = rng.randint(PRC14_THRESHOLD, PRC14_THRESHOLD + 5) if above else PRC14_THRESHOLD - 1
+    gap = (nxt["started_at"] - first["completed_at"]) / (k + 1)
+    for j in range(k):
+        at = first["completed_at"] + gap * (j + 1)
+        world.add(RUNS, **_run_row(f"run_fail_{proc}_{j}", proc, first["phase"], first["data_date"], "failed", at,
+                                   min(30.0, gap.total_seconds() / 2), 0, first["target_table"]))
+
+
+@shape("ORC-04", "request_sampler_stopped", "error",
+       "The request subscription's backlog sampler stopped hours ago (its newest sample older than the limit); "
+       "below: it missed a sample or two.", has_below=True)
+def _orc04_stopped(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import SUBSCRIPTIONS
+
+    hours = rng.uniform(ORC04_MAX_SAMPLE_AGE_H + 0.1, 40) if above else rng.uniform(0.2, ORC04_MAX_SAMPLE_AGE_H - 1.1)
+    world.remove(SUBSCRIPTIONS, lambda r: r["observed_at"] > world.as_of - timedelta(hours=hours))
+
+
+@shape("ORC-04", "backlog_spike_mid_window", "error",
+       "On a mid-window morning one sample of the request subscription had a drawn backlog above the bound "
+       "(below: under it).")
+def _orc04_spike(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import SUBSCRIPTIONS
+
+    lo, hi = world.as_of - timedelta(days=6), world.as_of - timedelta(hours=20)
+    row = rng.choice(sorted((r for r in world.rows(SUBSCRIPTIONS) if lo <= r["observed_at"] <= hi),
+                            key=lambda r: r["observed_at"]))
+    row["undelivered_messages"] = rng.randint(ORC04_MAX_BACKLOG + 1, 20 * ORC04_MAX_BACKLOG) if above \
+        else rng.randint(1, ORC04_MAX_BACKLOG)
+    row["oldest_unacked_age_seconds"] = rng.randint(60, 7200)
+
+
+@shape("ING-09", "grades_in_another_id_format", "error",
+       "Grading wrote a mid-window night's grades with NBA.com's numeric game ids instead of the schedule's "
+       "(every game of the night; below: one game of a night of three or more).")
+def _ing09_grades(world: World, rng: random.Random, above: bool) -> None:
+    day = pick_date(world, rng, min_games=3)
+    games = [g.game_id for g in world.games[day]]
+    hit = set(games) if above else {rng.choice(games)}
+    numeric = {gid: f"00225{rng.randint(0, 99999):05d}" for gid in games}
+    for r in world.rows(GRADES):
+        if r["game_date"] == day and r["game_id"] in hit:
+            r["game_id"] = numeric[r["game_id"]]
 
 
 # -- shapes: ingestion and post-game ---------------------------------------------------------
@@ -733,26 +860,75 @@ def _prd09_stale(world: World, rng: random.Random, above: bool) -> None:
 
 
 @shape("PRD-10", "stalled_with_unknown_progress", "error",
-       "A batch has been in progress past the stall limit with most players not completed.")
+       "A batch in progress below the completion ratio made no progress past the stall limit "
+       "(below: a slow batch started hours ago that progressed minutes ago: the clock runs from its last progress).")
 def _prd10_mid(world: World, rng: random.Random, above: bool) -> None:
     day = window_dates(world)[-1]
-    minutes = rng.randint(12, 240) if above else rng.randint(1, 8)
-    started = world.as_of - timedelta(minutes=minutes)
     expected = rng.randint(20, 60)
     done = rng.randint(0, int(expected * 0.9))
-    batch = f"batch_{day:%Y%m%d}_late"
+    if above:
+        last = world.as_of - timedelta(minutes=rng.randint(PRD10_STALL_MIN + 2, 240))
+        started = last - timedelta(seconds=5 * done)
+    else:
+        last = world.as_of - timedelta(minutes=rng.randint(1, PRD10_STALL_MIN - 2))
+        started = world.as_of - timedelta(minutes=rng.randint(30, 240))
+    _open_batch(world, day, f"batch_{day:%Y%m%d}_late", expected, done, "in_progress", started, last)
+
+
+def _open_batch(world: World, day: date, batch: str, expected: int, done: int, status: str,
+                started: datetime, last: datetime, completed_at: datetime | None = None) -> None:
+    """A batch of `day` with `done` players' staging writes, events and tables spread from
+    `started` to `last` (its last progress, updated_at), not consolidated."""
     who = _batch_player_list(world, day)[:done]
+    step = (last - started) / max(1, len(who))
     for i, p in enumerate(who):
-        at = started + timedelta(seconds=5 * i)
+        at = started + step * (i + 1)
         staging = f"_staging_{batch}_{p}"
         world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
         world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch, player_lookup=p,
                   row_count=20, created_at=at)
-        world.add(EVENTS, event_id=f"evt_late_{i}", batch_id=batch, player_lookup=p, game_date=day,
+        world.add(EVENTS, event_id=f"evt_{batch}_{i}", batch_id=batch, player_lookup=p, game_date=day,
                   predictions_generated=20, staging_table_name=staging, staging_write_success=True, published_at=at)
     world.add(BATCHES, batch_id=batch, game_date=day, expected_players=expected, completed_players=done,
-              status="in_progress", started_at=started, completed_at=None, consolidated_at=None,
-              updated_at=started + timedelta(seconds=5 * done))
+              status=status, started_at=started, completed_at=completed_at, consolidated_at=None, updated_at=last)
+
+
+@shape("PRD-10", "stuck_at_or_above_min_completion", "error",
+       "A batch sits in progress at 95-99 % completion with no progress for longer than the stall check's "
+       "recovery (seed 000: /check-stalled exists to finish exactly these).")
+def _prd10_high(world: World, rng: random.Random, above: bool) -> None:
+    day = window_dates(world)[-1]
+    expected = rng.randint(40, 200)
+    done = min(expected - 1, max(int(expected * PRD10_MIN_COMPLETION + 0.999), int(expected * rng.uniform(0.95, 0.99))))
+    minutes = rng.randint(PRD10_RECOVERY_MIN + 2, 300) if above else rng.randint(1, PRD10_RECOVERY_MIN - 3)
+    last = world.as_of - timedelta(minutes=minutes)
+    _open_batch(world, day, f"batch_{day:%Y%m%d}_almost", expected, done, "in_progress",
+                last - timedelta(minutes=rng.randint(5, 20)), last)
+
+
+@shape("PRD-10", "batch_left_unconsolidated", "error",
+       "A batch ended without being consolidated, drawn: every player completed but its consolidation MERGE failed "
+       "(seed 001: partitioning by FLOAT64), so it stays complete; or it failed and no batch of its date "
+       "consolidated after it. Below: complete for a few minutes, or a failed first attempt before the date's "
+       "batch that consolidated.")
+def _prd10_unconsolidated(world: World, rng: random.Random, above: bool) -> None:
+    day = window_dates(world)[-1]
+    if rng.random() < 0.5:  # consolidation failed: complete, never consolidated
+        n = rng.randint(5, 40)
+        minutes = rng.randint(PRD10_CONSOLIDATION_MIN + 2, 600) if above else rng.randint(1, PRD10_CONSOLIDATION_MIN - 5)
+        last = world.as_of - timedelta(minutes=minutes)
+        _open_batch(world, day, f"batch_{day:%Y%m%d}_merge", n, n, "complete",
+                    last - timedelta(minutes=rng.randint(3, 15)), last, completed_at=last)
+        return
+    main = next(b for b in world.rows(BATCHES) if b["batch_id"] == world.batches[day])
+    if above:  # failed after the date's batch consolidated: nothing re-ran it
+        failed_at = world.as_of - timedelta(minutes=rng.randint(PRD10_STALL_MIN + 2, 600))
+        failed_at = max(failed_at, main["consolidated_at"] + timedelta(minutes=10))
+    else:  # a first attempt failed; the date's batch then consolidated
+        failed_at = main["started_at"] - timedelta(minutes=rng.randint(5, 60))
+    world.add(BATCHES, batch_id=f"batch_{day:%Y%m%d}_failed", game_date=day, expected_players=rng.randint(10, 400),
+              completed_players=0, status="failed", started_at=failed_at - timedelta(minutes=rng.randint(1, 10)),
+              completed_at=None, consolidated_at=None, updated_at=failed_at)
 
 
 @shape("PRD-11", "abandoned_batch_tables", "warn",
@@ -767,6 +943,11 @@ def _prd11_failed(world: World, rng: random.Random, above: bool) -> None:
                   player_lookup=p, row_count=20, created_at=created + timedelta(seconds=i))
     world.add(BATCHES, batch_id=batch, game_date=day, expected_players=10, completed_players=3, status="failed",
               started_at=created - timedelta(minutes=5), completed_at=None, consolidated_at=None, updated_at=created)
+    # the failed batch was re-run and consolidated (what the pipeline does next): only its
+    # staging tables were left behind (PRD-10 passes a failed batch whose date consolidated after it)
+    world.add(BATCHES, batch_id=f"{batch}_rerun", game_date=day, expected_players=10, completed_players=10,
+              status="consolidated", started_at=created + timedelta(minutes=5), completed_at=created + timedelta(minutes=12),
+              consolidated_at=created + timedelta(minutes=14), updated_at=created + timedelta(minutes=14))
 
 
 @shape("EXP-01", "export_without_predictions", "error",
@@ -857,11 +1038,14 @@ RUNBOOK: dict[str, Callable[[World, World], None]] = {}
 # PRC-01, a warning by design), and the restored tables converge on the clean week.
 RUNBOOK_GROUPS = (
     ("ING-01", "PRC-04", "PRC-06", "PRC-07", "PRD-03", "PRD-10", "PRD-11", "SCH-01"),
-    ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02", "REC-01"),
+    ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02", "PRC-13", "ING-09", "REC-01"),
     ("ING-05", "ING-06", "PRC-02", "FRS-01", "FRS-02", "FRS-03"),
     ("PRD-01", "PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"),
 )
-HISTORY_INVARIANTS = ("ING-02", "PRC-05", "PRC-08", "PRD-02", "EXP-02", "EXP-03", "ORC-01", "ORC-02", "ORC-03")
+# PRC-11 (a run over its timeout), PRC-12 (a creep), PRC-14 (failed runs) and ORC-04 (a
+# backlog seen) are history too: the run or the sample stays in the window.
+HISTORY_INVARIANTS = ("ING-02", "PRC-05", "PRC-08", "PRD-02", "EXP-02", "EXP-03", "ORC-01", "ORC-02", "ORC-03",
+                      "PRC-11", "PRC-12", "PRC-14", "ORC-04")
 
 
 def runbook(invariant_id: str):
@@ -1081,6 +1265,21 @@ def _fix_prd10(world: World, clean: World) -> None:
                           player_lookup=p, row_count=20, created_at=at)
             b.update(completed_players=b["expected_players"], status="complete",
                      completed_at=world.as_of - timedelta(minutes=2), updated_at=world.as_of - timedelta(minutes=2))
+
+
+@runbook("PRC-13")
+def _fix_prc13(world: World, clean: World) -> None:
+    """The breaker tripped early is cleared (and the processor's threshold fixed)."""
+    for r in world.rows(BREAKERS):
+        if r["circuit_breaker_tripped"] and r["attempt_count"] < PRC13_THRESHOLD:
+            r.update(circuit_breaker_tripped=False, tripped_at=None, circuit_breaker_until=None,
+                     updated_at=world.as_of - timedelta(minutes=3))
+
+
+@runbook("ING-09")
+def _fix_ing09(world: World, clean: World) -> None:
+    """The loader writes the schedule's game ids again: the night's lines are reloaded."""
+    _restore_touched(world, clean, ODDS)
 
 
 @runbook("PRD-11")

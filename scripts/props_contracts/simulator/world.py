@@ -14,7 +14,8 @@ describe it (times in America/New_York, stored as UTC):
   D+1 ~02:30  player game summary (phase 3), then grading
 
 Orchestration runs beside it: a workflow decision about every 30 minutes and
-an hourly dead-letter-queue sample, up to `as_of`. A clean world satisfies
+an hourly sample of the dead-letter queues and of the prediction request
+subscription's backlog, up to `as_of`. A clean world satisfies
 every invariant in INVARIANTS.md; faults (faults.py) then break exactly one.
 """
 
@@ -49,6 +50,9 @@ DLQ_SUBSCRIPTIONS = (
     "phase2-raw-complete-dlq-sub",
     "phase3-analytics-complete-dlq-sub",
 )
+# The working subscription the prediction workers pull their requests from (seed 001
+# item 9: its backlog is sampled beside the DLQs; ORC-04, var orc04_request_subscription).
+REQUEST_SUBSCRIPTION = "prediction-request-sub"
 WORKFLOWS = ("morning_operations", "betting_lines", "real_time_business", "post_game_window")
 # Typical run time of each processor, seconds (seed 001: coordinator ~74 s).
 BASELINE_SECONDS = {
@@ -505,6 +509,9 @@ class _Builder:
             for sub in DLQ_SUBSCRIPTIONS:
                 w.add("nba_orchestration.pubsub_dlq_metrics", subscription_name=sub,
                       undelivered_messages=0, observed_at=at)
+            # sampled at :05, long after each batch drained its requests: an empty backlog
+            w.add("nba_orchestration.pubsub_subscription_metrics", subscription_name=REQUEST_SUBSCRIPTION,
+                  undelivered_messages=0, oldest_unacked_age_seconds=0, observed_at=at)
             at += timedelta(hours=1)
             hours += 1
         for prefix, processor, target, phase in REGISTRY:
@@ -560,7 +567,8 @@ def stream_world(seed: int, start: date, end: date, as_of: datetime, sink: Sink 
 
     def spill_heartbeat() -> None:
         for table, column in (("nba_orchestration.workflow_decisions", "decision_at"),
-                              ("nba_orchestration.pubsub_dlq_metrics", "observed_at")):
+                              ("nba_orchestration.pubsub_dlq_metrics", "observed_at"),
+                              ("nba_orchestration.pubsub_subscription_metrics", "observed_at")):
             rows = world.tables.get(table, [])
             old = [r for r in rows if r[column] < keep_from_at]
             if old:
