@@ -507,6 +507,8 @@ def _parse(database, target, lookback_days, vars_text=None) -> int:
         dbt.parse()
     from props_contracts.catalog import check_manifest_catalog
     check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
+    from props_contracts.expectations import check_expectations_current
+    check_expectations_current(project_root(), vars_)
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -589,6 +591,35 @@ def invariants(markdown, macro):
         else:
             for inv in catalog.values():
                 click.echo(f"{inv.invariant_id:<7} {inv.severity:<5} {inv.phase_tag:<20} {inv.title}")
+        return 0
+    _exit(body)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="The schedule as the table of docs/expectations.md.")
+@click.option("--macro", is_flag=True,
+              help="As macros/expectations/declared_expectations.sql (the checksums a plain dbt invocation checks).")
+def expectations(markdown, macro):
+    """Validate the declared expectations (seeds/pipeline_schedule.csv and friends) and list them.
+
+    A malformed row is a named error, exit 2 (docs/expectations.md)."""
+    def body() -> int:
+        from props_contracts.expectations import (
+            expectations_macro,
+            schedule_markdown,
+            validate_project,
+        )
+        exp = validate_project(project_root())
+        if macro:
+            click.echo(expectations_macro(exp), nl=False)
+        elif markdown:
+            click.echo(schedule_markdown(exp))
+        else:
+            for j in exp.jobs:
+                click.echo(f"{j.job_name:<30} {j.phase_tag:<20} {j.local_time or 'game end':<9} "
+                           f"{j.runs_for:<16} +{j.grace_minutes:>4} min  {' '.join(j.processors)}")
+            click.echo(f"{len(exp.jobs)} jobs, {len(exp.processors)} processors, {len(exp.dlqs)} DLQ subscriptions, "
+                       f"{len(exp.feeds)} feeds: valid")
         return 0
     _exit(body)
 
