@@ -59,9 +59,11 @@ never_sampled as (
         {{ props_contracts.as_of() }} as gap_end_at,
         true as is_open
     from subscriptions
-    where not exists (
-        select 1 from samples where samples.subscription_name = subscriptions.subscription_name
-    )
+    where
+        not exists (
+            select 1 from samples
+            where samples.subscription_name = subscriptions.subscription_name
+        )
 ),
 
 all_gaps as (
@@ -78,7 +80,8 @@ final as (
         gap_start_at,
         gap_end_at,
         is_open,
-        {{ dbt.datediff('gap_start_at', 'gap_end_at', 'minute') }} as gap_minutes
+        {{ dbt.datediff('gap_start_at', 'gap_end_at', 'minute') }}
+            as gap_minutes
     from all_gaps
 )
 

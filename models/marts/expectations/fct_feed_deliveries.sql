@@ -34,7 +34,7 @@ owed as (
     cross join calendar
     where
         feeds.runs_on = 'every_day'
-        or (feeds.runs_on = 'game_days' and calendar.calendar_date in (select game_date from game_dates))
+        or (feeds.runs_on = 'game_days' and calendar.calendar_date in (select game_dates.game_date from game_dates))
 ),
 
 due as (
