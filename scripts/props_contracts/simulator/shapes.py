@@ -294,7 +294,7 @@ def _drop_post_game(world: World, day: date) -> None:
 
 @shape("ING-04", "post_game_scrape_never_ran", "error",
        "The post-game scrape of a night never ran: no box scores and no final schedule snapshot for it.",
-       consequences=("ING-05",), has_below=False)
+       consequences=("ING-05", "ABS-01", "ABS-04"), has_below=False)
 def _ing04_no_scrape(world: World, rng: random.Random, above: bool) -> None:
     _drop_post_game(world, pick_date(world, rng))
 
@@ -780,12 +780,19 @@ def _exp02_one_game(world: World, rng: random.Random, above: bool) -> None:
 
 
 @shape("EXP-03", "graded_late", "warn",
-       "A mid-window night was graded, but hours after the SLA.")
+       "A mid-window night was graded, but hours after the declared grading job's due time (below: just before it).")
 def _exp03_late(world: World, rng: random.Random, above: bool) -> None:
-    day = pick_date(world, rng)
-    end = max(g.end for g in world.games[day])
-    at = end + timedelta(hours=rng.uniform(6.5, 30) if above else rng.uniform(1, 5))
-    at = min(at, world.as_of - timedelta(minutes=1))
+    # the SLA: grading-daily's 11:00 ET the next day + 60 minutes (seeds/pipeline_schedule.csv);
+    # a night whose due time is at least 2 hours before as_of, so a late grade fits before it
+    taken = world.__dict__.setdefault("_shape_dates", set())
+    due = {d: et(d + timedelta(days=1), 12, 0) for d in window_dates(world)}
+    dates = [d for d in due if due[d] <= world.as_of - timedelta(hours=2)]
+    day = rng.choice([d for d in dates if d not in taken] or dates)
+    taken.add(day)
+    if above:
+        at = min(due[day] + timedelta(hours=rng.uniform(0.5, 30)), world.as_of - timedelta(minutes=1))
+    else:
+        at = due[day] - timedelta(minutes=rng.randint(1, 50))
     for g in world.rows(GRADES):
         if g["game_date"] == day:
             g["graded_at"] = at
