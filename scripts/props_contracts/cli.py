@@ -410,9 +410,9 @@ def _demo(database, seed, days, quiet) -> int:
     from props_contracts.simulator.world import lifecycle_end
 
     start, end, as_of = resolve_window(None, None, days, None)
-    # judged at noon ET after the newest finished night (or now, if that is earlier): the
-    # simulator writes whole nights, not the next morning's feeds, so judged later in the
-    # day the clean world's daily feeds would be truly stale (FRS-01/02 warn)
+    # judged at 15:30 ET after the newest finished night (or now, if that is earlier): the
+    # simulator writes the days after it up to as_of step by step (docs/expectations.md), so
+    # the week is the same whatever the hour the demo runs at
     as_of = min(as_of, lifecycle_end(end) + timedelta(hours=4))
     click.echo("props-contracts demo: one simulated week of the pipeline with these incidents injected:")
     for fid in DEMO_FAULTS:
