@@ -42,6 +42,7 @@ FEED_RUNS_ON = ("every_day", "game_days")
 MAX_GRACE_MINUTES = 1440  # a grace beyond a day would judge one date by the next date's run
 MAX_WINDOW_HOURS = 8784
 MAX_INTERVAL_MINUTES = 1440
+MAX_PROCESSORS_PER_JOB = 4  # fct_scheduled_job_runs splits the list into at most this many
 COLUMNS = {
     SCHEDULE: ("job_name", "phase_tag", "local_time", "runs_for", "grace_minutes", "processors", "description"),
     PROCESSORS: ("processor_name", "phase_tag", "runs_on", "window_hours", "description"),
@@ -183,6 +184,9 @@ def load_expectations(root: Path) -> Expectations:
             if processors[p] == "on_demand":
                 sched.fail(line, f"processor {p!r} is on_demand in seeds/pipeline_processors.csv, "
                                  "so no schedule can expect it")
+        if len(names) > MAX_PROCESSORS_PER_JOB:
+            sched.fail(line, f"processors lists {len(names)} processors; at most {MAX_PROCESSORS_PER_JOB} "
+                             "(split the job in two)")
         if len(set(names)) != len(names):
             sched.fail(line, f"processors lists a processor twice: {row['processors']!r}")
         jobs.append(ScheduledJob(row["job_name"], row["phase_tag"], local_time, runs_for, grace, names,

@@ -27,7 +27,8 @@ game_dates as (
 ),
 
 job_processors as (
-    {#- one row per job and processor it names (space-separated in the seed) -#}
+    {#- one row per job and processor it names (space-separated in the seed; at most 4,
+        props_contracts/expectations.py MAX_PROCESSORS_PER_JOB refuses more) -#}
     {%- set max_processors = 4 %}
     {%- for i in range(max_processors) %}
         select
