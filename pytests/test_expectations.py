@@ -139,11 +139,15 @@ def test_the_cli_refuses_a_malformed_seed_before_any_contract_runs(malformed_pro
     assert listed.returncode == 2, listed.stderr
     assert "seeds/pipeline_schedule.csv line" in listed.stderr and "unknown processor 'GradingProcessorV9'" in listed.stderr
     assert "Traceback" not in listed.stderr
-    run = _in_copy(malformed_project, [sys.executable, "-c", code, "run", "--database", str(malformed_project / "w.duckdb"),
+    db = str(malformed_project / "w.duckdb")
+    made = _in_copy(malformed_project, [sys.executable, "-c", code, "simulate", "--start", "2026-01-15", "--end",
+                                        "2026-01-15", "--as-of", "2026-01-16 17:00:00", "--database", db, "--quiet"])
+    assert made.returncode == 0, made.stderr
+    run = _in_copy(malformed_project, [sys.executable, "-c", code, "run", "--database", db,
                                        "--as-of", "2026-01-16 17:00:00", "--quiet"])
     assert run.returncode == 2
     assert "unknown processor 'GradingProcessorV9'" in run.stdout + run.stderr
-    assert "running" not in run.stdout and "pass    ABS-01" not in run.stdout
+    assert "UNKNOWN ABS-01" in run.stdout and "pass    " not in run.stdout  # nothing judged
 
 
 def test_a_plain_dbt_invocation_refuses_a_seed_edited_since_its_validation(malformed_project):
