@@ -1,4 +1,4 @@
-{#- Every calendar date of the evaluation window, window_start_date() .. as_of_date(),
+{#- Every calendar date of the evaluation window, expectations_start_date() .. as_of_date(),
     as a query with one column calendar_date: the dates the declared expectations
     are judged on, from the clock, not from the rows audited (a day whose every row
     is missing still has its row). At most 10,000 days (full_history: the newest). -#}
@@ -12,5 +12,5 @@
         cross join ({{ digits }}) as d2
         cross join ({{ digits }}) as d3
     ) as days
-    where calendar_date >= {{ props_contracts.window_start_date() }}
+    where calendar_date >= {{ props_contracts.expectations_start_date() }}
 {%- endmacro -%}

@@ -90,6 +90,7 @@
         'exp02_deadline_local_time': {'kind': 'time'},
         'exp03_sla_hours': hours,
         'exp03_grading_job': {'kind': 'identifier'},
+        'expectations_start_date': {'kind': 'date', 'nullable': true},
         'abs02_window_hours': {'kind': 'integer', 'min': 1, 'max': 8784, 'unit': 'hours'},
         'abs03_sample_grace_minutes': {'kind': 'integer', 'min': 0, 'max': 1440, 'unit': 'minutes'},
         'orc01_warn_gap_hours': hours,

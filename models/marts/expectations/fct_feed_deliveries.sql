@@ -19,6 +19,7 @@ game_dates as (
     where
         not is_postponed
         and {{ props_contracts.in_window('game_date') }}
+        and game_date >= {{ props_contracts.expectations_start_date() }}
 ),
 
 owed as (

@@ -20,6 +20,7 @@ games as (
     where
         not is_postponed
         and {{ props_contracts.in_window('game_date') }}
+        and game_date >= {{ props_contracts.expectations_start_date() }}
 ),
 
 game_dates as (
