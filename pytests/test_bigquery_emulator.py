@@ -24,8 +24,10 @@ from props_contracts.pruning import (
 from props_contracts.runner import run_contracts
 from props_contracts.schema import load_source_tables
 
-# One fault per pipeline phase (tags in seeds/pipeline_phases.csv), injected together.
-PER_PHASE = ("ING-01", "PRC-03", "PRC-05", "PRD-06", "PRD-07", "EXP-02", "ORC-01", "SCH-01")
+# One fault per pipeline phase (tags in seeds/pipeline_phases.csv), injected together,
+# and one of each absence (docs/expectations.md: ABS-04's missing feed day is also ABS-01).
+PER_PHASE = ("ING-01", "PRC-03", "PRC-05", "PRD-06", "PRD-07", "EXP-02", "ORC-01", "SCH-01",
+             "ABS-01", "ABS-02", "ABS-03", "ABS-04")
 
 
 def _on_emulator(endpoint, tmp_path, inject=(), merge_again=False):

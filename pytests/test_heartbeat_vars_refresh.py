@@ -56,9 +56,14 @@ def test_the_first_full_refresh_fills_every_per_date_mart_and_judges_the_window(
     # given 28 nights in the sources; when the first run (--full-refresh) built the marts
     scheduled = _dates(db, "select distinct game_date from nba_raw.nbac_schedule")
     assert len(scheduled) >= NIGHTS - 1  # (a night without games has no row)
-    # then every mart that keeps the season holds every game date the sources hold
+    # then every mart that keeps the season holds every finished game date the sources hold
+    # (and no date the schedule lacks; today's, simulated up to as_of, has predictions but no
+    # final game yet: docs/expectations.md)
+    finished = _dates(db, "select distinct game_date from nba_raw.nbac_schedule where game_status = 3")
+    assert len(finished) >= NIGHTS - 2
     for mart in SEASON_MARTS:
-        assert _dates(db, f'select distinct game_date from "props_contracts_marts"."{mart}"') == scheduled, mart
+        held = _dates(db, f'select distinct game_date from "props_contracts_marts"."{mart}"')
+        assert finished <= held <= scheduled, mart
     # while the per-game table the contracts judge (EXP-03) holds the window only
     per_game = _dates(db, 'select distinct game_date from "props_contracts_marts"."fct_game_grading_latency"')
     assert per_game and min(per_game) >= AS_OF.date() - timedelta(days=7)

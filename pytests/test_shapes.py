@@ -153,8 +153,14 @@ def test_runbook_replay_returns_the_contract_to_green(tmp_path_factory, ids):
     _record("replay", sc, 7, 0, replayed=list(ids))
     # when every contract runs, then every one was evaluated,
     assert sc.unknown == []
-    # nothing fails at error, and the replayed invariants do not even warn
-    assert sc.failed_error == [], f"after the runbooks of {ids}"
+    # nothing fails at error but a consequence judged over the window's history (the DLQ
+    # sampler's gap, ABS-03, stays in the window after FRS-03's restart: it happened), and the
+    # replayed invariants do not even warn
+    from props_contracts.simulator.faults import FAULTS
+    from props_contracts.simulator.shapes import HISTORY_INVARIANTS
+
+    lasting = {c for i in ids for c in FAULTS[i].consequences if c in HISTORY_INVARIANTS}
+    assert sorted(set(sc.failed_error) - lasting) == [], f"after the runbooks of {ids}"
     assert sorted(set(ids) & set(sc.warned)) == [], f"still warning after the runbook: {sc.warned}"
 
 

@@ -5,6 +5,10 @@
 {%- macro contract_catalog() -%}
     {{ return({
         'invariant_ids': [
+            'ABS-01',
+            'ABS-02',
+            'ABS-03',
+            'ABS-04',
             'EXP-01',
             'EXP-02',
             'EXP-03',

@@ -476,9 +476,9 @@ def _demo(database, seed, days, quiet) -> int:
     from props_contracts.simulator.world import lifecycle_end
 
     start, end, as_of = resolve_window(None, None, days, None)
-    # judged at noon ET after the newest finished night (or now, if that is earlier): the
-    # simulator writes whole nights, not the next morning's feeds, so judged later in the
-    # day the clean world's daily feeds would be truly stale (FRS-01/02 warn)
+    # judged at 15:30 ET after the newest finished night (or now, if that is earlier): the
+    # simulator writes the days after it up to as_of step by step (docs/expectations.md), so
+    # the week is the same whatever the hour the demo runs at
     as_of = min(as_of, lifecycle_end(end) + timedelta(hours=4))
     click.echo("props-contracts demo: one simulated week of the pipeline with these incidents injected:")
     for fid in DEMO_FAULTS:
@@ -487,7 +487,10 @@ def _demo(database, seed, days, quiet) -> int:
     Path(database).unlink(missing_ok=True)  # a fresh warehouse: every failure of the demo is new
     _simulate(seed, str(start), str(end), None, f"{as_of:%Y-%m-%d %H:%M:%S}", ",".join(DEMO_FAULTS),
               database, quiet)
-    settings = make_settings(database, "duckdb", f"{as_of:%Y-%m-%d %H:%M:%S}", None, quiet)
+    # the simulated pipeline went live on its first day: nothing was owed before it (a
+    # --days shorter than the window), docs/expectations.md
+    settings = make_settings(database, "duckdb", f"{as_of:%Y-%m-%d %H:%M:%S}", None, quiet,
+                             given_vars={"expectations_start_date": f"{start}"})
     outcome = run_contracts(settings, full_refresh=True,
                             say=None if quiet else (lambda m: click.echo(m, err=True)))
     code = _report_run(settings, outcome.record.run_id)
@@ -573,6 +576,8 @@ def _parse(database, target, lookback_days, vars_text=None) -> int:
         dbt.parse()
     from props_contracts.catalog import check_manifest_catalog
     check_manifest_catalog(dbt.manifest_dict or {}, load_catalog(project_root()))
+    from props_contracts.expectations import check_expectations_current
+    check_expectations_current(project_root(), vars_)
     saved = settings.target_path / "partial_parse.msgpack"
     if not saved.is_file():
         raise PropsContractsError(f"dbt parse wrote no {saved}: nothing to bake (is partial parsing disabled?)")
@@ -678,6 +683,35 @@ def processors(macro):
             click.echo(s.processor_name + "," + ",".join(
                 str(s.values[c]) if s.values[c] is not None else f"{defaults[v]} (default)" for c, v in COLUMNS.items()))
         click.echo("(any other processor)," + ",".join(f"{defaults[v]} (default)" for v in COLUMNS.values()))
+        return 0
+    _exit(body)
+
+
+@main.command()
+@click.option("--markdown", is_flag=True, help="The schedule as the table of docs/expectations.md.")
+@click.option("--macro", is_flag=True,
+              help="As macros/expectations/declared_expectations.sql (the checksums a plain dbt invocation checks).")
+def expectations(markdown, macro):
+    """Validate the declared expectations (seeds/pipeline_schedule.csv and friends) and list them.
+
+    A malformed row is a named error, exit 2 (docs/expectations.md)."""
+    def body() -> int:
+        from props_contracts.expectations import (
+            expectations_macro,
+            schedule_markdown,
+            validate_project,
+        )
+        exp = validate_project(project_root())
+        if macro:
+            click.echo(expectations_macro(exp), nl=False)
+        elif markdown:
+            click.echo(schedule_markdown(exp))
+        else:
+            for j in exp.jobs:
+                click.echo(f"{j.job_name:<30} {j.phase_tag:<20} {j.local_time or 'game end':<9} "
+                           f"{j.runs_for:<16} +{j.grace_minutes:>4} min  {' '.join(j.processors)}")
+            click.echo(f"{len(exp.jobs)} jobs, {len(exp.processors)} processors, {len(exp.dlqs)} DLQ subscriptions, "
+                       f"{len(exp.feeds)} feeds: valid")
         return 0
     _exit(body)
 

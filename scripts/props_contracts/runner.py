@@ -39,6 +39,7 @@ from props_contracts.catalog import (
 )
 from props_contracts.dbt import Dbt, DbtSettings, artifacts_lock, git_sha
 from props_contracts.errors import DbtInvocationError, PropsContractsError, UsageError
+from props_contracts.expectations import ExpectationsError, check_expectations_current
 from props_contracts.processor_settings import ProcessorSettingsError
 from props_contracts.records import (
     FAIL,
@@ -370,6 +371,12 @@ def _run_contracts(settings: DbtSettings, select: str | None, full_refresh: bool
     if outside:  # refused at parse time: nothing is built or judged, every invariant unknown
         problems.append(str(catalog_error(outside)))
         manifest = None
+    if manifest is not None:  # the declared expectations: a malformed row refuses the run by name
+        try:
+            check_expectations_current(settings.project_dir, settings.vars)
+        except ExpectationsError as exc:
+            problems.append(str(exc))
+            manifest = None
 
     failed_nodes: dict[str, tuple[str, str]] = {}
     if manifest is not None:

@@ -34,14 +34,18 @@ class Fault:
     summary: str
     incident: str
     apply: Callable[[World, random.Random], None]
+    # error-severity IDs the incident itself also breaks (a true consequence, not noise):
+    # a job that never ran is also a scheduled run missing (ABS-01)
+    consequences: tuple[str, ...] = ()
 
 
 FAULTS: dict[str, Fault] = {}
 
 
-def fault(invariant_id: str, severity: str, summary: str, incident: str):
+def fault(invariant_id: str, severity: str, summary: str, incident: str,
+          consequences: tuple[str, ...] = ()):
     def register(fn: Callable[[World, random.Random], None]):
-        FAULTS[invariant_id] = Fault(invariant_id, severity, summary, incident, fn)
+        FAULTS[invariant_id] = Fault(invariant_id, severity, summary, incident, fn, consequences)
         return fn
     return register
 
@@ -55,11 +59,13 @@ def fault(invariant_id: str, severity: str, summary: str, incident: str):
 # The seed monitors (PRC-11..14, ORC-04, ING-09; docs/seed-monitors.md) join the groups:
 # PRC-11 and PRC-12 both reshape PredictionCoordinator's runs, as PRC-05 does, so the
 # three are in three weeks; ING-09's odds ids are apart from FRS-01's stopped odds feed.
+# The ABS faults join weeks where no other fault has their ID as a consequence (a
+# missing run's ABS-01 would otherwise hide whether ABS-01's own fault was caught).
 FAULT_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("EXP-01", "ING-04", "PRC-01", "PRC-07", "PRD-05", "PRD-11", "PRC-12", "ING-09"),
-    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01", "PRC-13"),
-    ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02", "PRC-14"),
-    ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02", "ORC-04"),
+    ("EXP-01", "ING-04", "PRC-01", "PRC-07", "PRD-05", "PRD-11", "PRC-12", "ING-09", "ABS-03"),
+    ("EXP-02", "ING-05", "PRC-08", "PRD-06", "SCH-01", "FRS-01", "PRC-13", "ABS-02"),
+    ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02", "PRC-14", "ABS-01"),
+    ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02", "ORC-04", "ABS-04"),
     ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02", "REC-01"),
     ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03", "PRC-11"),
 )
@@ -168,7 +174,8 @@ def _ing03(world: World, rng: random.Random) -> None:
 
 
 @fault("ING-04", "error", "Box scores for a fifth of the teams on one night never arrived; the phase 3 gate held.",
-       "003 phase-transition gating; 004: teams with no box scores.")
+       "003 phase-transition gating; 004: teams with no box scores.",
+       consequences=("ABS-01",))
 def _ing04(world: World, rng: random.Random) -> None:
     # Pick the night and teams so that one missing game keeps every chosen team's
     # weekly coverage (ING-05, same trailing window) at or above 3 of 4 games.
@@ -519,12 +526,20 @@ def _exp02(world: World, rng: random.Random) -> None:
             e["exported_at"] += shift
 
 
-@fault("EXP-03", "warn", "Last night's predictions were never graded.",
-       "001 P1-4: no SLA on game end -> graded latency.")
+@fault("EXP-03", "warn", "One night's grading failed at its 11:00 ET slot; the rerun graded it hours after the SLA.",
+       "001 P1-4: no SLA on game end -> graded latency (the SLA follows the declared grading job).")
 def _exp03(world: World, rng: random.Random) -> None:
-    day = world.latest_game_date()
-    world.remove(GRADES, lambda r: r["game_date"] == day)
-    world.remove(RUNS, lambda r: r["processor_name"] == "PredictionGradingProcessor" and r["data_date"] == day)
+    # a night whose grading was due (11:00 ET the next day + grace) hours before as_of
+    due_by = world.as_of - timedelta(hours=8)
+    day = max(d for d in world.game_dates() if et(d + timedelta(days=1), 12, 0) <= due_by)
+    rerun = et(day + timedelta(days=1), 12, 0) + timedelta(minutes=rng.randint(90, 300))
+    run = _run(world, "PredictionGradingProcessor", day)
+    world.add(RUNS, **{**run, "run_id": f"{run['run_id']}_failed", "status": "failed", "records_processed": 0,
+                       "completed_at": run["started_at"] + timedelta(seconds=30), "duration_seconds": 30.0})
+    run.update(started_at=rerun, completed_at=rerun + timedelta(seconds=run["duration_seconds"]))
+    for g in world.rows(GRADES):
+        if g["game_date"] == day:
+            g["graded_at"] = rerun + timedelta(seconds=20)
 
 
 # -- orchestration ------------------------------------------------------------------------
@@ -685,7 +700,8 @@ def stopped_since(world: World) -> date:
 
 
 @fault("FRS-01", "error", "The odds scraper stopped three days ago: no player-props files, lines or loads since.",
-       "003: a 45-hour outage went unseen, checks asked whether data exists, not whether it still arrives.")
+       "003: a 45-hour outage went unseen, checks asked whether data exists, not whether it still arrives.",
+       consequences=("ABS-01", "ABS-04"))
 def _frs01(world: World, rng: random.Random) -> None:
     since = stopped_since(world)
     files = {r["file_path"] for r in world.rows("nba_orchestration.scraped_files")
@@ -706,7 +722,8 @@ def _frs01(world: World, rng: random.Random) -> None:
 
 
 @fault("FRS-02", "error", "Grading stopped three days ago: no prediction grades (and no grading runs) since.",
-       "004: a scheduler lost its invoker permission and the job it ran stopped without a word.")
+       "004: a scheduler lost its invoker permission and the job it ran stopped without a word.",
+       consequences=("ABS-01",))
 def _frs02(world: World, rng: random.Random) -> None:
     since = stopped_since(world) - timedelta(days=1)  # grades of date D are written on D + 1
     world.remove(GRADES, lambda r: r["game_date"] >= since)
@@ -714,7 +731,8 @@ def _frs02(world: World, rng: random.Random) -> None:
 
 
 @fault("FRS-03", "error", "The dead-letter-queue sampler stopped 13 hours ago.",
-       "001 P1-5: DLQ messages expire unseen; a sampler that stopped hides them the same way.")
+       "001 P1-5: DLQ messages expire unseen; a sampler that stopped hides them the same way.",
+       consequences=("ABS-03",))
 def _frs03(world: World, rng: random.Random) -> None:
     world.remove("nba_orchestration.pubsub_dlq_metrics", lambda r: r["observed_at"] > world.as_of - timedelta(hours=13))
 
@@ -730,6 +748,58 @@ def _rec01(world: World, rng: random.Random) -> None:
     players = sorted({r["player_lookup"] for r in world.rows(PGS) if r["game_id"] == game.game_id})
     lost = set(rng.sample(players, k=rng.randint(1, max(1, len(players) // 2))))
     world.remove(PGS, lambda r: r["game_id"] == game.game_id and r["player_lookup"] in lost)
+# -- declared expectations (docs/expectations.md) --------------------------------------------
+
+# Scheduled jobs whose every run can vanish for a date without another contract's
+# data going missing (the processors wrote their rows; only the runs are gone).
+ABS01_PROCESSORS = ("SelfHealPredictions", "PredictionCoordinator", "UpcomingPlayerGameContextProcessor",
+                    "MLFeatureStoreProcessor", "Phase6TonightPicksExporter")
+
+
+def _due_game_dates(world: World, hours_after_midnight: float = 24 + 13) -> list[date]:
+    """Game dates of the window whose every job is due by as_of (13:00 ET the next day)."""
+    first = world.as_of.replace(tzinfo=UTC).astimezone(ET).date() - timedelta(days=7)
+    return [d for d in world.game_dates()
+            if d >= first and et(d, 0) + timedelta(hours=hours_after_midnight) <= world.as_of]
+
+
+@fault("ABS-01", "error", "Every trace of one scheduled job's run for one night is gone (it never ran).",
+       "001 scheduler timeline: a job that never runs is seen by nothing that reads only the rows that exist.")
+def _abs01(world: World, rng: random.Random) -> None:
+    day = rng.choice(_due_game_dates(world))
+    processor = rng.choice(ABS01_PROCESSORS)
+    world.remove(RUNS, lambda r: r["processor_name"] == processor and r["data_date"] == day)
+
+
+@fault("ABS-02", "error", "A processor registered a week ago for a new path has never run.",
+       "004: a processor in the registry that nothing triggers (the path's scraper never publishes to it).")
+def _abs02(world: World, rng: random.Random) -> None:
+    name = rng.choice(["BdlInjuriesProcessor", "NbacPlayByPlayProcessor", "OddsApiGameLinesProcessor"])
+    world.add("nba_reference.processor_registry", path_prefix=f"registered-only/{name.lower()}",
+              processor_name=name, target_table="nba_raw.bdl_player_boxscores", phase=2, is_active=True,
+              registered_at=world.as_of - timedelta(days=rng.randint(4, 9)))
+
+
+@fault("ABS-03", "error", "One dead-letter subscription's samples stopped hours ago (the others still report).",
+       "001 P1-5: a DLQ nobody samples hides its dead letters; ORC-02 judges only the samples that exist.")
+def _abs03(world: World, rng: random.Random) -> None:
+    sub = rng.choice(sorted({r["subscription_name"] for r in world.rows("nba_orchestration.pubsub_dlq_metrics")}))
+    since = world.as_of - timedelta(hours=rng.uniform(3, 11))
+    world.remove("nba_orchestration.pubsub_dlq_metrics",
+                 lambda r: r["subscription_name"] == sub and r["observed_at"] > since)
+
+
+@fault("ABS-04", "error", "The odds scraper delivered no file for one mid-window game day (nothing loaded that day).",
+       "004: a feed that never arrived for a game day; 003: checks asked whether data exists.",
+       consequences=("ABS-01",))
+def _abs04(world: World, rng: random.Random) -> None:
+    day = rng.choice(_due_game_dates(world)[:-1])
+    files = {r["file_path"] for r in world.rows("nba_orchestration.scraped_files")
+             if f"/{ODDS_PREFIX}/{day:%Y-%m-%d}/" in r["file_path"]}
+    world.remove("nba_orchestration.scraped_files", lambda r: r["file_path"] in files)
+    world.remove("nba_orchestration.raw_batch_locks", lambda r: r["file_path"] in files)
+    world.remove(ODDS, lambda r: r["game_date"] == day)
+    world.remove(RUNS, lambda r: r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] == day)
 
 
 # -- schema -------------------------------------------------------------------------------

@@ -421,7 +421,7 @@ def _drop_post_game(world: World, day: date) -> None:
 
 @shape("ING-04", "post_game_scrape_never_ran", "error",
        "The post-game scrape of a night never ran: no box scores and no final schedule snapshot for it.",
-       consequences=("ING-05",), has_below=False)
+       consequences=("ING-05", "ABS-01", "ABS-04"), has_below=False)
 def _ing04_no_scrape(world: World, rng: random.Random, above: bool) -> None:
     _drop_post_game(world, pick_date(world, rng))
 
@@ -974,12 +974,19 @@ def _exp02_one_game(world: World, rng: random.Random, above: bool) -> None:
 
 
 @shape("EXP-03", "graded_late", "warn",
-       "A mid-window night was graded, but hours after the SLA.")
+       "A mid-window night was graded, but hours after the declared grading job's due time (below: just before it).")
 def _exp03_late(world: World, rng: random.Random, above: bool) -> None:
-    day = pick_date(world, rng)
-    end = max(g.end for g in world.games[day])
-    at = end + timedelta(hours=rng.uniform(6.5, 30) if above else rng.uniform(1, 5))
-    at = min(at, world.as_of - timedelta(minutes=1))
+    # the SLA: grading-daily's 11:00 ET the next day + 60 minutes (seeds/pipeline_schedule.csv);
+    # a night whose due time is at least 2 hours before as_of, so a late grade fits before it
+    taken = world.__dict__.setdefault("_shape_dates", set())
+    due = {d: et(d + timedelta(days=1), 12, 0) for d in window_dates(world)}
+    dates = [d for d in due if due[d] <= world.as_of - timedelta(hours=2)]
+    day = rng.choice([d for d in dates if d not in taken] or dates)
+    taken.add(day)
+    if above:
+        at = min(due[day] + timedelta(hours=rng.uniform(0.5, 30)), world.as_of - timedelta(minutes=1))
+    else:
+        at = due[day] - timedelta(minutes=rng.randint(1, 50))
     for g in world.rows(GRADES):
         if g["game_date"] == day:
             g["graded_at"] = at
@@ -1018,6 +1025,127 @@ def _sch02_mid(world: World, rng: random.Random, above: bool) -> None:
     row["line_value"] = -rng.uniform(0.5, 50) if above else 0.0
 
 
+# -- shapes: declared expectations (docs/expectations.md) ------------------------------------
+
+def _due_dates(world: World) -> list[date]:
+    """Window game dates whose every declared job is due at as_of (13:00 ET the next day)."""
+    from props_contracts.simulator.faults import _due_game_dates
+    return _due_game_dates(world)
+
+
+def _pick_due_date(world: World, rng: random.Random) -> date:
+    taken = world.__dict__.setdefault("_shape_dates", set())
+    dates = [d for d in _due_dates(world) if d not in taken] or _due_dates(world)
+    day = rng.choice(dates)
+    taken.add(day)
+    return day
+
+
+@shape("ABS-01", "only_failed_runs", "error",
+       "A scheduled job's runs for one night all failed, none succeeded (below: failed, then succeeded 20 minutes later).")
+def _abs01_failed(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import ABS01_PROCESSORS
+
+    day = _pick_due_date(world, rng)
+    processor = rng.choice(ABS01_PROCESSORS)
+    run = next(r for r in world.rows(RUNS) if r["processor_name"] == processor and r["data_date"] == day)
+    failed = {**run, "run_id": f"{run['run_id']}_try1", "status": "failed", "records_processed": 0,
+              "completed_at": run["started_at"] + timedelta(seconds=15), "duration_seconds": 15.0}
+    world.add(RUNS, **failed)
+    if above:
+        retry = run["started_at"] + timedelta(minutes=20)
+        run.update(status="failed", records_processed=0, started_at=retry,
+                   completed_at=retry + timedelta(seconds=15), duration_seconds=15.0)
+    else:  # the retry 20 minutes later succeeded, inside the job's grace
+        shift = timedelta(minutes=20)
+        run.update(started_at=run["started_at"] + shift, completed_at=run["completed_at"] + shift)
+
+
+@shape("ABS-02", "registry_processor_stopped", "error",
+       "A processor registered weeks ago last ran successfully before its window (below: inside it).")
+def _abs02_stopped(world: World, rng: random.Random, above: bool) -> None:
+    name = rng.choice(["BdlInjuriesProcessor", "NbacGameBookProcessor", "BdlStandingsProcessor"])
+    world.add(REGISTRY, path_prefix=f"stopped/{name.lower()}", processor_name=name,
+              target_table="nba_raw.bdl_player_boxscores", phase=2, is_active=True,
+              registered_at=world.as_of - timedelta(days=rng.randint(20, 60)))
+    hours = rng.uniform(50, 24 * 6) if above else rng.uniform(6, 44)
+    at = world.as_of - timedelta(hours=hours)
+    day = at.replace(tzinfo=UTC).astimezone(ET).date()
+    world.add(RUNS, **_run_row(f"run_{name}_{day:%Y%m%d}", name, 2, day, "success", at, 20.0, 0,
+                               "nba_raw.bdl_player_boxscores"))
+
+
+@shape("ABS-03", "dlq_gap_mid_window", "error",
+       "A dead-letter subscription went unsampled for hours mid-window (below: one sample 10 minutes late).")
+def _abs03_gap(world: World, rng: random.Random, above: bool) -> None:
+    sub = rng.choice(sorted({r["subscription_name"] for r in world.rows(DLQ)}))
+    start = world.as_of - timedelta(hours=rng.uniform(30, 24 * 5))
+    if above:
+        end = start + timedelta(hours=rng.uniform(2.5, 9))
+        world.remove(DLQ, lambda r: r["subscription_name"] == sub and start < r["observed_at"] < end)
+    else:
+        sample = min((r for r in world.rows(DLQ) if r["subscription_name"] == sub and r["observed_at"] > start),
+                     key=lambda r: r["observed_at"])
+        sample["observed_at"] += timedelta(minutes=10)
+
+
+@shape("ABS-04", "odds_feed_day_missing", "error",
+       "The odds feed delivered nothing for one game day (below: its file came 1-15 minutes before its due time).",
+       consequences=("ABS-01",))
+def _abs04_odds(world: World, rng: random.Random, above: bool) -> None:
+    from props_contracts.simulator.faults import ODDS_PREFIX
+
+    day = _pick_due_date(world, rng)
+    files = {r["file_path"] for r in world.rows(FILES) if f"/{ODDS_PREFIX}/{day:%Y-%m-%d}/" in r["file_path"]}
+    if above:
+        world.remove(FILES, lambda r: r["file_path"] in files)
+        world.remove(LOCKS, lambda r: r["file_path"] in files)
+        world.remove(ODDS, lambda r: r["game_date"] == day)
+        world.remove(RUNS, lambda r: r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] == day)
+        return
+    # late but inside grace (due 09:30 ET + 60 min): the file, its lock, rows and run move with it
+    for f in world.rows(FILES):
+        if f["file_path"] in files:
+            shift = et(day, 10, 30) - timedelta(minutes=rng.randint(1, 15)) - f["scraped_at"]
+            f["scraped_at"] += shift
+            for table, cols in ((LOCKS, ("locked_at", "completed_at")),):
+                for r in world.rows(table):
+                    if r["file_path"] == f["file_path"]:
+                        for c in cols:
+                            r[c] += shift
+            for r in world.rows(ODDS):
+                if r["source_file_path"] == f["file_path"]:
+                    r["processed_at"] += shift
+            for r in world.rows(RUNS):
+                if r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] == day:
+                    r["started_at"] += shift
+                    r["completed_at"] += shift
+
+
+@benign("dlq_sampled_every_5_minutes", "A dead-letter subscription is sampled every 5 minutes, all zeros, for its last day.")
+def _dlq_every_5(world: World, rng: random.Random) -> None:
+    sub = rng.choice(sorted({r["subscription_name"] for r in world.rows(DLQ)}))
+    since = world.as_of - timedelta(hours=24)
+    at = since
+    while at <= world.as_of:
+        if not any(r["subscription_name"] == sub and r["observed_at"] == at for r in world.rows(DLQ)):
+            world.add(DLQ, subscription_name=sub, undelivered_messages=0, observed_at=at)
+        at += timedelta(minutes=5)
+
+
+@benign("jobs_retried_after_failure", "Two scheduled jobs of one night failed once and succeeded on a retry 20 minutes later.")
+def _jobs_retried(world: World, rng: random.Random) -> None:
+    from props_contracts.simulator.faults import ABS01_PROCESSORS
+
+    day = _pick_due_date(world, rng)
+    for processor in rng.sample(ABS01_PROCESSORS, 2):
+        run = next(r for r in world.rows(RUNS) if r["processor_name"] == processor and r["data_date"] == day)
+        world.add(RUNS, **{**run, "run_id": f"{run['run_id']}_try1", "status": "failed", "records_processed": 0,
+                           "completed_at": run["started_at"] + timedelta(seconds=15), "duration_seconds": 15.0})
+        shift = timedelta(minutes=20)
+        run.update(started_at=run["started_at"] + shift, completed_at=run["completed_at"] + shift)
+
+
 # -- runbook replays ---------------------------------------------------------------------------
 # What each invariant's runbook (seeds/invariants.csv) tells on-call to do, modelled on
 # the simulated warehouse: the pipeline step it names runs again, correctly, so its rows
@@ -1041,11 +1169,12 @@ RUNBOOK_GROUPS = (
     ("ING-03", "ING-04", "PRC-01", "PRC-03", "PRD-09", "SCH-02", "PRC-13", "ING-09", "REC-01"),
     ("ING-05", "ING-06", "PRC-02", "FRS-01", "FRS-02", "FRS-03"),
     ("PRD-01", "PRD-04", "PRD-05", "PRD-06", "PRD-07", "PRD-08", "EXP-01"),
+    ("ABS-01", "ABS-02", "ABS-04"),
 )
 # PRC-11 (a run over its timeout), PRC-12 (a creep), PRC-14 (failed runs) and ORC-04 (a
 # backlog seen) are history too: the run or the sample stays in the window.
 HISTORY_INVARIANTS = ("ING-02", "PRC-05", "PRC-08", "PRD-02", "EXP-02", "EXP-03", "ORC-01", "ORC-02", "ORC-03",
-                      "PRC-11", "PRC-12", "PRC-14", "ORC-04")
+                      "PRC-11", "PRC-12", "PRC-14", "ORC-04", "ABS-03")
 
 
 def runbook(invariant_id: str):
@@ -1053,6 +1182,43 @@ def runbook(invariant_id: str):
         RUNBOOK[invariant_id] = fn
         return fn
     return register
+
+
+@runbook("ABS-01")
+def _abs01_rerun(world: World, clean: World) -> None:
+    """The job was run for the date named: its processors' runs are the clean ones."""
+    have = {x["run_id"] for x in world.rows(RUNS)}
+    _restore(world, clean, RUNS, lambda r: r["run_id"] not in have and r["processor_name"] in _abs01_processors())
+
+
+def _abs01_processors() -> tuple[str, ...]:
+    from props_contracts.simulator.faults import ABS01_PROCESSORS
+    return ABS01_PROCESSORS
+
+
+@runbook("ABS-02")
+def _abs02_run(world: World, clean: World) -> None:
+    """The processor was triggered (or marked on_demand): it ran successfully just now."""
+    known = {r["processor_name"] for r in clean.rows(REGISTRY)}
+    for reg in world.rows(REGISTRY):
+        if reg["processor_name"] not in known:
+            at = world.as_of - timedelta(minutes=30)
+            world.add(RUNS, **_run_row(f"run_{reg['processor_name']}_rerun", reg["processor_name"], 2,
+                                       at.replace(tzinfo=UTC).astimezone(ET).date(), "success", at, 20.0, 0,
+                                       reg["target_table"]))
+
+
+@runbook("ABS-04")
+def _abs04_rescrape(world: World, clean: World) -> None:
+    """The odds scraper was run for the missed date: its file, load, lines and run are back."""
+    from props_contracts.simulator.faults import ODDS_PREFIX
+
+    have = {r["data_date"] for r in world.rows(FILES) if f"/{ODDS_PREFIX}/" in r["file_path"]}
+    missed = {r["data_date"] for r in clean.rows(FILES) if f"/{ODDS_PREFIX}/" in r["file_path"]} - have
+    _restore(world, clean, FILES, lambda r: f"/{ODDS_PREFIX}/" in r["file_path"] and r["data_date"] in missed)
+    _restore(world, clean, LOCKS, lambda r: f"/{ODDS_PREFIX}/" in r["file_path"] and r["data_date"] in missed)
+    _restore(world, clean, ODDS, lambda r: r["game_date"] in missed)
+    _restore(world, clean, RUNS, lambda r: r["processor_name"] == "OddsApiPropsProcessor" and r["data_date"] in missed)
 
 
 @runbook("FRS-01")

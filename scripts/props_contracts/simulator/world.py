@@ -8,10 +8,19 @@ describe it (times in America/New_York, stored as UTC):
   D 09:30  sportsbook lines scraped and loaded
   D 10:30  ML feature store (phase 4)
   D 11:30  prediction batch: coordinator, workers, staging, consolidation (phase 5)
+  D 12:45  self-heal check of tonight's predictions (seed 001)
   D 13:00  export of tonight's picks (phase 6; the export deadline)
   D 19:00+ games
   D+1 ~02:00  box scores and the final schedule snapshot scraped and loaded
-  D+1 ~02:30  player game summary (phase 3), then grading
+  D+1 06:30  player game summary for yesterday (phase 3; seed 001 scheduler timeline)
+  D+1 11:00  grading of yesterday's predictions (seed 001 scheduler timeline)
+
+That is seeds/pipeline_schedule.csv, the declared schedule the ABS contracts
+judge (docs/expectations.md). The dates after `end` up to as_of's date (the
+tail: today's morning, last night's post-game) are simulated too, each step
+only once it finished by as_of, so a world judged at as_of meets every
+expectation due by then; their games are in `World.tail_games`, not `games`
+(faults and shapes target the whole dates of [start, end]).
 
 Orchestration runs beside it: a workflow decision about every 30 minutes and
 an hourly sample of the dead-letter queues and of the prediction request
@@ -45,14 +54,18 @@ SYSTEMS = (
     "xgboost_v1",
     "ensemble_v1",
 )
-DLQ_SUBSCRIPTIONS = (
+DLQ_SUBSCRIPTIONS = (  # seeds/dlq_subscriptions.csv (the seeds' names)
     "prediction-request-dlq-sub",
-    "phase2-raw-complete-dlq-sub",
-    "phase3-analytics-complete-dlq-sub",
+    "phase2-raw-complete-dlq",
+    "phase3-analytics-complete-dlq",
 )
 # The working subscription the prediction workers pull their requests from (seed 001
 # item 9: its backlog is sampled beside the DLQs; ORC-04, var orc04_request_subscription).
 REQUEST_SUBSCRIPTION = "prediction-request-sub"
+# seeds/pipeline_schedule.csv, as (hour, minute) ET: when the simulator runs each job.
+PGS_AT = (6, 32)      # daily-yesterday-analytics, 06:30
+GRADING_AT = (11, 2)  # grading-daily, 11:00
+SELF_HEAL_AT = (12, 45)
 WORKFLOWS = ("morning_operations", "betting_lines", "real_time_business", "post_game_window")
 # Typical run time of each processor, seconds (seed 001: coordinator ~74 s).
 BASELINE_SECONDS = {
@@ -65,6 +78,7 @@ BASELINE_SECONDS = {
     "PredictionCoordinator": 74.0,
     "PredictionGradingProcessor": 45.0,
     "Phase6TonightPicksExporter": 20.0,
+    "SelfHealPredictions": 8.0,
 }
 REGISTRY = (
     # path prefix, processor, target table, phase
@@ -98,8 +112,8 @@ def et(day: date, hh: int, mm: int = 0, ss: int = 0) -> datetime:
 
 
 def lifecycle_end(day: date) -> datetime:
-    """When everything for game date `day` is done (graded), UTC."""
-    return et(day + timedelta(days=1), 8, 0)
+    """When everything for game date `day` is done (graded at 11:00 ET the next day), UTC."""
+    return et(day + timedelta(days=1), 11, 30)
 
 
 def latest_complete_date(as_of: datetime) -> date:
@@ -144,6 +158,8 @@ class World:
     players: dict[str, list[Player]] = field(default_factory=dict)  # by team
     games: dict[date, list[Game]] = field(default_factory=dict)
     batches: dict[date, str] = field(default_factory=dict)  # main batch id per date
+    # games of the dates after `end` simulated up to as_of (the tail; see the module doc)
+    tail_games: dict[date, list[Game]] = field(default_factory=dict)
     # Columns the writer must store with another type than declared (SCH-01 faults).
     type_overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     injected: list[str] = field(default_factory=list)
@@ -288,10 +304,19 @@ class _Builder:
             duration_seconds=duration)
 
     # -- one game date ---------------------------------------------------------------------
-    def day(self, day: date) -> None:
+    def day(self, day: date, cutoff: datetime | None = None) -> None:
+        """Every step of game date `day`; with `cutoff`, only the steps finished by
+        then (each step's start + `margin` minutes), in order: a tail date at as_of."""
         w, rng = self.w, self.rng
-        slate = w.games[day]
-        self.schedule_snapshot(day, et(day, 6, rng.randint(0, 10)), final=False)
+        slate = (w.tail_games if cutoff is not None else w.games)[day]
+
+        def done_by_cutoff(start: datetime, margin: int) -> bool:
+            return cutoff is None or start + timedelta(minutes=margin) <= cutoff
+
+        snap_at = et(day, 6, rng.randint(0, 10))
+        if not done_by_cutoff(snap_at, 10):
+            return
+        self.schedule_snapshot(day, snap_at, final=False, slate=slate)
         if not slate:
             return
         teams = [t for g in slate for t in g.teams]
@@ -299,6 +324,8 @@ class _Builder:
 
         # Phase 3, pre-game: who is expected to play.
         ctx_start = et(day, 7, rng.randint(0, 5))
+        if not done_by_cutoff(ctx_start, 5):
+            return
         ctx_rows = 0
         for team in teams:
             g = game_of[team]
@@ -317,6 +344,8 @@ class _Builder:
 
         # Lines, loaded before the features.
         odds_at = et(day, 9, 30 + rng.randint(0, 10))
+        if not done_by_cutoff(odds_at, 10):
+            return
         lines: dict[tuple[str, str], float] = {}
         odds_rows = []
         for p in expected:
@@ -332,6 +361,8 @@ class _Builder:
 
         # Phase 4: features for every expected player; a few early-season gaps.
         feat_start = et(day, 10, 30 + rng.randint(0, 5))
+        if not done_by_cutoff(feat_start, 20):
+            return
         for p in expected:
             at = feat_start + timedelta(seconds=rng.randint(60, 600))
             sparse = rng.random() < 0.01
@@ -362,10 +393,20 @@ class _Builder:
                   updated_at=at)
 
         # Phase 5: the batch.
+        if not done_by_cutoff(et(day, 11, 30), 25):
+            return
         predictions = self.batch(day, expected, game_of, lines, et(day, 11, 30))
+
+        # The self-heal check finds tonight's predictions there: nothing to fix, nothing written.
+        heal_at = et(day, *SELF_HEAL_AT)
+        if not done_by_cutoff(heal_at, 1):
+            return
+        self.run("SelfHealPredictions", 5, day, heal_at, BASELINE_SECONDS["SelfHealPredictions"], 0, None)
 
         # Phase 6: export of tonight's picks at the deadline.
         export_at = et(day, 13, 0, rng.randint(5, 50))
+        if not done_by_cutoff(export_at, 1):
+            return
         w.add("nba_exports.export_runs", export_id=f"exp_{self.ids.hex()}",
               export_type="tonight_picks", game_date=day, row_count=len(predictions),
               status="success", exported_at=export_at)
@@ -376,6 +417,8 @@ class _Builder:
         last_end = max(g.end for g in slate)
         box_at = max(last_end + timedelta(minutes=25), et(day + timedelta(days=1), 1, 30))
         box_at += timedelta(seconds=rng.randint(0, 300))
+        if not done_by_cutoff(box_at, 10):
+            return
         actuals: dict[str, dict] = {}
         box_rows = []
         for team in teams:
@@ -391,9 +434,11 @@ class _Builder:
                                      assists=stat["assists"], threes_made=stat["threes"]))
         self.raw_file("ball-dont-lie/player-box-scores", "bdl_player_box_scores", day, box_at,
                       box_rows)
-        self.schedule_snapshot(day, box_at + timedelta(minutes=2), final=True)
+        self.schedule_snapshot(day, box_at + timedelta(minutes=2), final=True, slate=slate)
 
-        pgs_start = box_at + timedelta(minutes=20)
+        pgs_start = et(day + timedelta(days=1), *PGS_AT)
+        if not done_by_cutoff(pgs_start, 5):
+            return
         for r in box_rows:
             w.add("nba_analytics.player_game_summary", player_lookup=r["player_lookup"],
                   game_id=r["game_id"], game_date=day, team_abbr=r["team_abbr"],
@@ -404,7 +449,9 @@ class _Builder:
                  _noise(rng, BASELINE_SECONDS["PlayerGameSummaryProcessor"]), len(box_rows),
                  "nba_analytics.player_game_summary")
 
-        grade_start = pgs_start + timedelta(minutes=15)
+        grade_start = et(day + timedelta(days=1), *GRADING_AT)
+        if not done_by_cutoff(grade_start, 2):
+            return
         for pred in predictions:
             actual = actuals[pred["player_lookup"]][pred["prop_type"]]
             rec = pred["recommendation"]
@@ -420,14 +467,15 @@ class _Builder:
                  _noise(rng, BASELINE_SECONDS["PredictionGradingProcessor"]), len(predictions),
                  "nba_predictions.prediction_grades")
 
-    def schedule_snapshot(self, day: date, at: datetime, final: bool) -> None:
+    def schedule_snapshot(self, day: date, at: datetime, final: bool,
+                          slate: list[Game] | None = None) -> None:
         rows = [dict(game_id=g.game_id, game_date=day, season=_season(day),
                      home_team_tricode=g.home, away_team_tricode=g.away,
                      game_status=3 if final else 1,
                      game_status_text="Final" if final else _tipoff_text(g.start),
                      scheduled_start_at=g.start,
                      game_end_at=g.end if final else None)
-                for g in self.w.games[day]]
+                for g in (self.w.games[day] if slate is None else slate)]
         self.raw_file("nba-com/schedule", "nbac_schedule_api", day, at, rows)
 
     def batch(self, day: date, expected: list[Player], game_of: dict[str, Game],
@@ -585,7 +633,31 @@ def stream_world(seed: int, start: date, end: date, as_of: datetime, sink: Sink 
                 progress(i + 1, days, day)
         elif progress and not streamed:
             progress(i + 1, days, day)
+    _tail(world, seed)
     builder.orchestration(spill=spill_heartbeat if sink is not None else None)
     if sink is not None:
         spill_heartbeat()
     return world
+
+
+def _tail(world: World, seed: int) -> None:
+    """The dates after `end` up to as_of's date, each step only once it finished by as_of,
+    from a random stream of their own (the dates of [start, end] draw exactly what
+    they drew before). Their games go to `tail_games`."""
+    first = world.end + timedelta(days=1)
+    last = world.as_of.replace(tzinfo=UTC).astimezone(ET).date()
+    if last < first:
+        return
+    last = min(last, first + timedelta(days=MAX_TAIL_DAYS - 1))
+    rng = random.Random(f"{seed}:tail")
+    world.tail_games = _make_schedule(rng, first, last)
+    builder = _Builder(world, rng)
+    day = first
+    while day <= last:
+        builder.day(day, cutoff=world.as_of)
+        day += timedelta(days=1)
+
+
+# An as_of far after `end` simulates at most this many days of tail (a week judged
+# months later is judged on what its window holds: nothing; the tail stays small).
+MAX_TAIL_DAYS = 3
