@@ -101,5 +101,9 @@
         'frs02_error_hours': hours,
         'frs03_warn_hours': hours,
         'frs03_error_hours': hours,
+
+        'gate_date': {'kind': 'date', 'nullable': true},
+        'ing04_max_teams_without_boxscores': count,
+        'prd12_max_miscounted_batches': count,
     }) }}
 {%- endmacro -%}
