@@ -1,0 +1,139 @@
+"""Gates judge the phase's input as present (issue 23), through the CLI on real DuckDB.
+
+Tonight (seed 5: 7 games, 182 players expected) asked about at 11:00 ET, two hours
+before the 13:00 export deadline: without a batch and predictions the phase 6 gate
+says "not ready" (exit 1), never READY for lack of anything due; with tonight's
+predictions written (the morning moved two hours earlier) it says READY; with one
+team never requested, it names the team. The faults and benign twins of the other
+items (a 0-row success, a short staging table, the coordinator's count, teams without
+box scores, a re-export after a ruling-out) are shapes in simulator/shapes.py, judged
+by test_shapes.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from props_contracts.cli import main
+from props_contracts.schema import load_source_tables
+from props_contracts.simulator.faults import _drop_players
+from props_contracts.simulator.instant import cut_at
+from props_contracts.simulator.world import World, build_world, et
+from props_contracts.simulator.writer import write_duckdb
+
+TONIGHT = date(2026, 1, 16)
+SEED = 5  # 7 games tonight
+AT = et(TONIGHT, 11, 0)  # 16:00 UTC
+DATE_COLUMNS = ("game_date", "data_date", "analysis_date")
+
+
+def _earlier_morning(world: World, hours: int = 2) -> None:
+    """Tonight's context, lines, features and batch ran `hours` earlier than usual."""
+    lo, hi = et(TONIGHT, 6, 30), et(TONIGHT, 12, 30)
+    for rows in world.tables.values():
+        for r in rows:
+            if not any(r.get(c) == TONIGHT for c in DATE_COLUMNS):
+                continue
+            for k, v in r.items():
+                if isinstance(v, datetime) and lo <= v <= hi:
+                    r[k] = v - timedelta(hours=hours)
+
+
+def _warehouse(path, mutate=None):
+    world = build_world(SEED, TONIGHT - timedelta(days=7), TONIGHT, AT)
+    assert len(world.games[TONIGHT]) == 7
+    if mutate:
+        mutate(world)
+    cut_at(world, AT)
+    write_duckdb(world, load_source_tables(ROOT / "models"), path)
+    return world
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory):
+    work = tmp_path_factory.mktemp("gates")
+    missing_team = {}
+
+    def one_team_never_requested(world):
+        _earlier_morning(world)
+        team = sorted(t for g in world.games[TONIGHT] for t in g.teams)[0]
+        missing_team["team"] = team
+        _drop_players(world, TONIGHT, {p.lookup for p in world.team_players(team)})
+
+    dbs = {"no_batch": work / "no_batch.duckdb", "predicted": work / "predicted.duckdb",
+           "team_missing": work / "team_missing.duckdb"}
+    _warehouse(dbs["no_batch"])
+    _warehouse(dbs["predicted"], _earlier_morning)
+    _warehouse(dbs["team_missing"], one_team_never_requested)
+    return dbs, missing_team["team"], work
+
+
+def _gate(db, phase, work):
+    result = CliRunner().invoke(main, ["gate", "--phase", str(phase), "--date", TONIGHT.isoformat(), "--json",
+                                       "--database", str(db), "--as-of", f"{AT:%Y-%m-%d %H:%M:%S}"],
+                                catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_phase_6_at_11_et_without_predictions_is_not_ready(warehouses):
+    dbs, _, work = warehouses
+    # given tonight's 7 games and expected players loaded, no batch and no prediction, at 11:00 ET
+    # when an orchestrator asks whether phase 6 may export tonight
+    code, decision = _gate(dbs["no_batch"], 6, work)
+    # then it is told no (exit 1): before the deadline a missing night is "not ready", not "not due"
+    assert code == 1 and decision["decision"] == "not ready", decision
+    blocking = {b["invariant_id"]: b for b in decision["blocking"]}
+    assert {"PRC-02", "PRD-05", "PRD-06"} <= set(blocking), decision["blocking"]
+    phase_rows = blocking["PRC-02"]["sample"]
+    # the input row of phase 6 only (phase 3's row for tonight blocks only phase 3)
+    assert [r["phase"] for r in phase_rows] == ["6"] and blocking["PRC-02"]["rows_for_date"] == 1
+    assert phase_rows[0]["input_ready"] == "0" and phase_rows[0]["teams_playing"] == "14"
+    assert blocking["PRD-06"]["rows_for_date"] == 14  # every team playing tonight, by name
+
+
+def test_phase_5_at_11_et_with_feature_rows_is_ready_and_zero_box_scores_is_never_ready(warehouses):
+    import duckdb
+
+    dbs, _, work = warehouses
+    # given the same morning: features written at 10:30, tonight's games not played yet
+    code, decision = _gate(dbs["no_batch"], 5, work)
+    # then phase 5 may run (its input is there) ...
+    assert code == 0 and decision["decision"] == "ready", decision
+    # ... and the gate's rule, read back from the mart it judged: phase 3 (post-game
+    # analytics) has zero box scores for tonight, and zero is never ready
+    con = duckdb.connect(str(dbs["no_batch"]))
+    try:
+        schema = con.execute("select table_schema from information_schema.tables "
+                             "where table_name = 'fct_phase_inputs'").fetchone()[0]
+        rows = dict(con.execute(f"select phase, problem from {schema}.fct_phase_inputs "
+                                "where game_date = ? order by phase", [TONIGHT]).fetchall())
+    finally:
+        con.close()
+    assert rows == {3: "games scheduled, and none of the input exists", 4: None, 5: None,
+                    6: "games scheduled, and none of the input exists"}, rows
+
+
+def test_phase_6_at_11_et_with_predictions_is_ready(warehouses):
+    dbs, _, work = warehouses
+    # given tonight's batch consolidated by 10:00 ET
+    code, decision = _gate(dbs["predicted"], 6, work)
+    # then phase 6 may export (exit 0), with nothing blocking and everything evaluated
+    assert code == 0 and decision["decision"] == "ready" and decision["blocking"] == [], decision
+    assert decision["unknown"] == {}
+
+
+def test_phase_6_at_11_et_with_a_team_never_requested_names_the_team(warehouses):
+    dbs, team, work = warehouses
+    # given every team predicted but one, whose players the coordinator never requested
+    code, decision = _gate(dbs["team_missing"], 6, work)
+    # then phase 6 is held, naming that team (PRD-06 at error before the deadline too)
+    assert code == 1, decision
+    prd06 = next(b for b in decision["blocking"] if b["invariant_id"] == "PRD-06")
+    assert prd06["rows_for_date"] == 1 and prd06["sample"][0]["team_abbr"] == team
+    # and the input row does not block: tonight has predictions, for 13 of 14 teams
+    assert "PRC-02" not in {b["invariant_id"] for b in decision["blocking"]}
