@@ -137,3 +137,12 @@ def test_phase_6_at_11_et_with_a_team_never_requested_names_the_team(warehouses)
     assert prd06["rows_for_date"] == 1 and prd06["sample"][0]["team_abbr"] == team
     # and the input row does not block: tonight has predictions, for 13 of 14 teams
     assert "PRC-02" not in {b["invariant_id"] for b in decision["blocking"]}
+
+
+def test_gate_date_is_refused_outside_the_gate(tmp_path):
+    # given an operator who passes the gate's var to a run (it would judge a night before
+    # its deadline, and alert on it)
+    result = CliRunner().invoke(main, ["run", "--database", str(tmp_path / "w.duckdb"),
+                                       "--vars", "{gate_date: '2026-01-16'}"], catch_exceptions=False)
+    # then it is a named usage error (exit 2) before anything runs
+    assert result.exit_code == 2 and "gate_date is set by `props-contracts gate --date D` only" in result.output
