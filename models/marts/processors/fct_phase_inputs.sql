@@ -1,8 +1,9 @@
 {#- Per phase (3 to 6) and game date: what the phase reads for the date, present now
     (at as_of) in the expected amount? The gate's rule (docs/inputs-and-gates.md):
-      phase 3 post-game analytics: teams playing that have box scores;
+      phase 3 post-game analytics: teams playing that have box scores (their games final);
       phase 4 precompute:          teams playing that have pre-game context;
-      phase 5 predictions:         players the context expects to play that have a feature row;
+      phase 5 predictions:         players the context expects to play that have a feature row
+                                   (and the context covers the teams playing);
       phase 6 export:              teams playing that have an active prediction.
     The expected set comes from the schedule (postponed games left out), never from the
     rows judged. A date with no schedule snapshot loaded is never ready; a date the
@@ -99,6 +100,16 @@ teams_playing as (
     from team_games
 ),
 
+-- games the clock does not expect to be final yet: their box scores cannot be complete
+unfinished as (
+    select
+        game_date,
+        count(*) as unfinished_team_games
+    from team_games
+    where not is_expected_final
+    group by game_date
+),
+
 team_inputs as (
     select
         teams_playing.game_date,
@@ -181,10 +192,12 @@ per_date as (
         coalesce(team_counts.teams_with_context, 0) as teams_with_context,
         coalesce(team_counts.teams_with_predictions, 0) as teams_with_predictions,
         coalesce(player_counts.players_expected, 0) as players_expected,
-        coalesce(player_counts.players_with_features, 0) as players_with_features
+        coalesce(player_counts.players_with_features, 0) as players_with_features,
+        coalesce(unfinished.unfinished_team_games, 0) as unfinished_team_games
     from scheduled
     left join team_counts on scheduled.game_date = team_counts.game_date
     left join player_counts on scheduled.game_date = player_counts.game_date
+    left join unfinished on scheduled.game_date = unfinished.game_date
 ),
 
 measured as (
@@ -194,6 +207,8 @@ measured as (
         per_date.game_date,
         per_date.is_schedule_loaded,
         per_date.teams_playing,
+        per_date.teams_with_context,
+        per_date.unfinished_team_games,
         case
             when phases.phase = 5 then per_date.players_expected
             else per_date.teams_playing
@@ -217,6 +232,12 @@ judged as (
             when teams_playing = 0 then null
             when input_expected = 0 then 'games scheduled, but nobody is expected to play (no pre-game context)'
             when input_ready = 0 then 'games scheduled, and none of the input exists'
+            when phase = 3 and unfinished_team_games > 0 then 'games not final yet: their box scores cannot be complete'
+            -- phase 5 expects the context's players: the context itself must cover the teams
+            when
+                phase = 5
+                and cast(teams_with_context as {{ props_contracts.type_double() }}) / teams_playing < {{ min_coverage }}
+                then 'the pre-game context lacks teams playing: who is expected is unknown'
             when
                 phase < 6
                 and cast(input_ready as {{ props_contracts.type_double() }}) / input_expected < {{ min_coverage }}
