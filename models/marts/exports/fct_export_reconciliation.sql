@@ -31,10 +31,10 @@ active_at_export as (
     inner join predictions
         on
             exports.game_date = predictions.game_date
-            and predictions.created_at <= exports.exported_at
+            and exports.exported_at >= predictions.created_at
             and (
                 coalesce(predictions.is_active, false)
-                or predictions.updated_at > exports.exported_at
+                or exports.exported_at < predictions.updated_at
             )
     inner join props on predictions.prop_type = props.prop_type
 ),
