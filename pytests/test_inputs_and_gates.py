@@ -4,7 +4,7 @@ Tonight (seed 5: 7 games, 182 players expected) asked about at 11:00 ET, two hou
 before the 13:00 export deadline: without a batch and predictions the phase 6 gate
 says "not ready" (exit 1), never READY for lack of anything due; with tonight's
 predictions written (the morning moved two hours earlier) it says READY; with one
-team never requested, it names the team. The faults and benign twins of the other
+team never requested, it names the team (in `make matrix`). The faults and benign twins of the other
 items (a 0-row success, a short staging table, the coordinator's count, teams without
 box scores, a re-export after a ruling-out) are shapes in simulator/shapes.py, judged
 by test_shapes.py.
@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, long_suite
 from props_contracts.cli import main
 from props_contracts.schema import load_source_tables
 from props_contracts.simulator.faults import _drop_players
@@ -56,7 +56,9 @@ def _warehouse(path, mutate=None):
 
 @pytest.fixture(scope="module")
 def warehouses(tmp_path_factory):
+    """Warehouses made on first use (a long-suite test's is not made in `make test`)."""
     work = tmp_path_factory.mktemp("gates")
+    made: dict = {}
     missing_team = {}
 
     def one_team_never_requested(world):
@@ -65,12 +67,16 @@ def warehouses(tmp_path_factory):
         missing_team["team"] = team
         _drop_players(world, TONIGHT, {p.lookup for p in world.team_players(team)})
 
-    dbs = {"no_batch": work / "no_batch.duckdb", "predicted": work / "predicted.duckdb",
-           "team_missing": work / "team_missing.duckdb"}
-    _warehouse(dbs["no_batch"])
-    _warehouse(dbs["predicted"], _earlier_morning)
-    _warehouse(dbs["team_missing"], one_team_never_requested)
-    return dbs, missing_team["team"], work
+    mutations = {"no_batch": None, "predicted": _earlier_morning, "team_missing": one_team_never_requested}
+
+    def get(name):
+        if name not in made:
+            made[name] = work / f"{name}.duckdb"
+            _warehouse(made[name], mutations[name])
+        return made[name]
+
+    get.missing_team = missing_team
+    return get, work
 
 
 def _gate(db, phase, work):
@@ -81,10 +87,12 @@ def _gate(db, phase, work):
 
 
 def test_phase_6_at_11_et_without_predictions_is_not_ready(warehouses):
-    dbs, _, work = warehouses
+    import duckdb
+
+    get, work = warehouses
     # given tonight's 7 games and expected players loaded, no batch and no prediction, at 11:00 ET
     # when an orchestrator asks whether phase 6 may export tonight
-    code, decision = _gate(dbs["no_batch"], 6, work)
+    code, decision = _gate(get("no_batch"), 6, work)
     # then it is told no (exit 1): before the deadline a missing night is "not ready", not "not due"
     assert code == 1 and decision["decision"] == "not ready", decision
     blocking = {b["invariant_id"]: b for b in decision["blocking"]}
@@ -94,19 +102,10 @@ def test_phase_6_at_11_et_without_predictions_is_not_ready(warehouses):
     assert [r["phase"] for r in phase_rows] == ["6"] and blocking["PRC-02"]["rows_for_date"] == 1
     assert phase_rows[0]["input_ready"] == "0" and phase_rows[0]["teams_playing"] == "14"
     assert blocking["PRD-06"]["rows_for_date"] == 14  # every team playing tonight, by name
-
-
-def test_phase_5_at_11_et_with_feature_rows_is_ready_and_zero_box_scores_is_never_ready(warehouses):
-    import duckdb
-
-    dbs, _, work = warehouses
-    # given the same morning: features written at 10:30, tonight's games not played yet
-    code, decision = _gate(dbs["no_batch"], 5, work)
-    # then phase 5 may run (its input is there) ...
-    assert code == 0 and decision["decision"] == "ready", decision
-    # ... and the gate's rule, read back from the mart it judged: phase 3 (post-game
-    # analytics) has zero box scores for tonight, and zero is never ready
-    con = duckdb.connect(str(dbs["no_batch"]))
+    # and the gate's rule for every phase, read back from the mart it judged: phases 4 and 5
+    # have their input (context, feature rows), phase 3 has zero box scores for tonight
+    # (zero is never ready), phase 6 zero predictions
+    con = duckdb.connect(str(get("no_batch")))
     try:
         schema = con.execute("select table_schema from information_schema.tables "
                              "where table_name = 'fct_phase_inputs'").fetchone()[0]
@@ -118,19 +117,31 @@ def test_phase_5_at_11_et_with_feature_rows_is_ready_and_zero_box_scores_is_neve
                     6: "games scheduled, and none of the input exists"}, rows
 
 
+def test_phase_5_at_11_et_with_feature_rows_is_ready(warehouses):
+    get, work = warehouses
+    # given the same morning: features written at 10:30
+    code, decision = _gate(get("no_batch"), 5, work)
+    # then phase 5 may run: its input is there
+    assert code == 0 and decision["decision"] == "ready", decision
+
+
 def test_phase_6_at_11_et_with_predictions_is_ready(warehouses):
-    dbs, _, work = warehouses
+    get, work = warehouses
     # given tonight's batch consolidated by 10:00 ET
-    code, decision = _gate(dbs["predicted"], 6, work)
+    code, decision = _gate(get("predicted"), 6, work)
     # then phase 6 may export (exit 0), with nothing blocking and everything evaluated
     assert code == 0 and decision["decision"] == "ready" and decision["blocking"] == [], decision
     assert decision["unknown"] == {}
 
 
+@long_suite("make test's no-batch gate shows PRD-06 naming every team before the deadline; "
+            "test_shapes.py judges a team never requested (PRD-06:team_not_requested)")
 def test_phase_6_at_11_et_with_a_team_never_requested_names_the_team(warehouses):
-    dbs, team, work = warehouses
+    get, work = warehouses
     # given every team predicted but one, whose players the coordinator never requested
-    code, decision = _gate(dbs["team_missing"], 6, work)
+    db = get("team_missing")
+    team = get.missing_team["team"]
+    code, decision = _gate(db, 6, work)
     # then phase 6 is held, naming that team (PRD-06 at error before the deadline too)
     assert code == 1, decision
     prd06 = next(b for b in decision["blocking"] if b["invariant_id"] == "PRD-06")
