@@ -227,6 +227,7 @@ judged as (
     select
         *,
         cast(input_ready as {{ props_contracts.type_double() }}) / nullif(input_expected, 0) as input_coverage,
+        -- every division guarded: BigQuery may evaluate a branch it does not take
         case
             when not is_schedule_loaded then 'no schedule snapshot loaded for the date: what to expect is unknown'
             when teams_playing = 0 then null
@@ -236,11 +237,11 @@ judged as (
             -- phase 5 expects the context's players: the context itself must cover the teams
             when
                 phase = 5
-                and cast(teams_with_context as {{ props_contracts.type_double() }}) / teams_playing < {{ min_coverage }}
+                and cast(teams_with_context as {{ props_contracts.type_double() }}) / nullif(teams_playing, 0) < {{ min_coverage }}
                 then 'the pre-game context lacks teams playing: who is expected is unknown'
             when
                 phase < 6
-                and cast(input_ready as {{ props_contracts.type_double() }}) / input_expected < {{ min_coverage }}
+                and cast(input_ready as {{ props_contracts.type_double() }}) / nullif(input_expected, 0) < {{ min_coverage }}
                 then 'input below prc02_min_input_coverage'
         end as problem
     from measured
