@@ -237,11 +237,13 @@ judged as (
             -- phase 5 expects the context's players: the context itself must cover the teams
             when
                 phase = 5
-                and cast(teams_with_context as {{ props_contracts.type_double() }}) / nullif(teams_playing, 0) < {{ min_coverage }}
+                and cast(teams_with_context as {{ props_contracts.type_double() }})
+                / nullif(teams_playing, 0) < {{ min_coverage }}
                 then 'the pre-game context lacks teams playing: who is expected is unknown'
             when
                 phase < 6
-                and cast(input_ready as {{ props_contracts.type_double() }}) / nullif(input_expected, 0) < {{ min_coverage }}
+                and cast(input_ready as {{ props_contracts.type_double() }})
+                / nullif(input_expected, 0) < {{ min_coverage }}
                 then 'input below prc02_min_input_coverage'
         end as problem
     from measured
