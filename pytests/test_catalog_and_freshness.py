@@ -61,8 +61,8 @@ def project_copy(tmp_path_factory):
         shutil.copytree(ROOT / name, copy / name, ignore=skip)
     for name in ("dbt_project.yml", "profiles.yml"):
         shutil.copy(ROOT / name, copy / name)
-    (copy / "tests" / "prd_12_new_contract.sql").write_text(
-        "{{ config(meta={'invariant_id': 'PRD-12'}) }}\nselect game_date from {{ ref('int_games') }} where false\n")
+    (copy / "tests" / "prd_99_new_contract.sql").write_text(
+        "{{ config(meta={'invariant_id': 'PRD-99'}) }}\nselect game_date from {{ ref('int_games') }} where false\n")
     (copy / "tests" / "an_unlabelled_check.sql").write_text(
         "select game_date from {{ ref('int_games') }} where false\n")
     return copy
@@ -86,7 +86,7 @@ def test_a_test_outside_the_catalog_fails_the_parse_by_name(project_copy, tmp_pa
         out = p.stdout + p.stderr
         # then it exits 2, naming each test, its file and its bad or missing ID
         assert p.returncode == 2, (command, out[-3000:])
-        assert "prd_12_new_contract (tests/prd_12_new_contract.sql): invariant_id 'PRD-12'" in out, command
+        assert "prd_99_new_contract (tests/prd_99_new_contract.sql): invariant_id 'PRD-99'" in out, command
         assert "an_unlabelled_check (tests/an_unlabelled_check.sql): no meta.invariant_id" in out, command
         assert "Traceback" not in out
         if command[0] == "run":  # and nothing was judged: every invariant unknown, none passing
@@ -102,7 +102,7 @@ def test_a_test_outside_the_catalog_fails_the_parse_by_name(project_copy, tmp_pa
     # then it fails before any node runs, naming the same tests
     assert dbt.returncode != 0, out[-3000:]
     assert "2 data test(s) outside the invariant catalog" in out
-    assert "prd_12_new_contract (tests/prd_12_new_contract.sql)" in out and "PRD-12" in out
+    assert "prd_99_new_contract (tests/prd_99_new_contract.sql)" in out and "PRD-99" in out
     assert "OK created" not in out
 
 
@@ -113,11 +113,11 @@ def _result(name, invariant_id, status="fail", failures=2):
 
 def test_a_failing_contract_without_a_catalog_id_is_shown_by_its_name_everywhere(tmp_path, monkeypatch):
     # given a recorded run where every catalog invariant passed, but a contract with an ID
-    # the catalog lacks (PRD-12) and a key test without an ID both failed
+    # the catalog lacks (PRD-99) and a key test without an ID both failed
     passing = [_result(f"ok_{i.lower()}", i, "pass", 0) for i in CATALOG]
-    stray, key = _result("prd_12_new_contract", "PRD-12"), _result("pk_fct_things", None)
+    stray, key = _result("prd_99_new_contract", "PRD-99"), _result("pk_fct_things", None)
     # (each failure's rows stored: a record whose rows do not add up is malformed, docs/reading-records.md)
-    rows = [FailingRow(stray.unique_id, "PRD-12", "2026-01-14", 2, {"game_date": "2026-01-14", "team_abbr": team})
+    rows = [FailingRow(stray.unique_id, "PRD-99", "2026-01-14", 2, {"game_date": "2026-01-14", "team_abbr": team})
             for team in ("BOS", "NYK")]
     rows += [FailingRow(key.unique_id, None, "all", 2, {"thing_id": thing, "n_rows": 2}) for thing in ("t1", "t2")]
     duckdb.connect(str(tmp_path / "w.duckdb")).close()
@@ -126,7 +126,7 @@ def test_a_failing_contract_without_a_catalog_id_is_shown_by_its_name_everywhere
 
     # when the summary is rendered, then both are there with their rows, and nothing claims all pass
     text = render_summary(rec, CATALOG)
-    assert "FAIL    PRD-12  not in seeds/invariants.csv" in text and "prd_12_new_contract: 2 failing row(s)" in text
+    assert "FAIL    PRD-99  not in seeds/invariants.csv" in text and "prd_99_new_contract: 2 failing row(s)" in text
     assert "FAIL    pk_fct_things: 2 failing row(s)" in text and "team_abbr=BOS" in text
     last = [ln for ln in text.splitlines() if " invariants" in ln][-1]
     assert "(+1 outside the catalog)" in last and "1 fail" in last and "without an invariant ID" in last, last
@@ -134,7 +134,7 @@ def test_a_failing_contract_without_a_catalog_id_is_shown_by_its_name_everywhere
     # when the report is rendered, then the FAIL card counts both and the page names them
     page = render(ReportData(rec), CATALOG, {"prd05_warn_min_coverage": 0.95, "prd05_error_min_coverage": 0.9})
     assert '<div class="card"><b>2</b><span class="badge fail">FAIL</span>' in page
-    assert 'id="PRD-12"' in page and 'id="pk_fct_things"' in page and "team_abbr=BOS" in page
+    assert 'id="PRD-99"' in page and 'id="pk_fct_things"' in page and "team_abbr=BOS" in page
 
     # when `alert` runs against a real webhook, then each is announced with a title
     hook = Webhook()
@@ -146,9 +146,9 @@ def test_a_failing_contract_without_a_catalog_id_is_shown_by_its_name_everywhere
         sent = {a["invariant_id"]: a for a in hook.alerts()}
     finally:
         hook.close()
-    assert set(sent) == {"PRD-12", "pk_fct_things"}, sent
+    assert set(sent) == {"PRD-99", "pk_fct_things"}, sent
     assert all(a["title"].strip() and a["kind"] == "open" for a in sent.values())
-    assert "prd_12_new_contract" in sent["PRD-12"]["title"]
+    assert "prd_99_new_contract" in sent["PRD-99"]["title"]
 
 
 # -- freshness ----------------------------------------------------------------------------

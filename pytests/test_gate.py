@@ -36,8 +36,10 @@ def test_gate_blocks_only_the_date_whose_input_is_incomplete(tmp_path):
     assert blocked.exit_code == 1, blocked.output
     decision = json.loads(blocked.stdout)  # stdout is the JSON alone; dbt's output goes to stderr
     assert decision["ready"] is False and decision["decision"] == "not ready"
-    assert [b["invariant_id"] for b in decision["blocking"]] == ["ING-04"]
-    assert decision["blocking"][0]["sample"][0]["game_date"] == bad_day.isoformat()
+    # ING-04 (the ratio, and the teams with no box scores at all) and PRC-02 (phase 3's
+    # input for that night, judged now: below prc02_min_input_coverage)
+    assert {b["invariant_id"] for b in decision["blocking"]} == {"ING-04", "PRC-02"}
+    assert all(b["sample"][0]["game_date"] == bad_day.isoformat() for b in decision["blocking"])
     # and another night is ready (exit 0)
     ok = _gate(db, 3, good_day.isoformat())
     assert ok.exit_code == 0, ok.output

@@ -119,5 +119,9 @@
         'orc04_max_backlog_messages': count,
         'orc04_max_sample_age_hours': hours,
         'ing09_max_unmatched_share': ratio,
+
+        'gate_date': {'kind': 'date', 'nullable': true},
+        'ing04_max_teams_without_boxscores': count,
+        'prd12_max_miscounted_batches': count,
     }) }}
 {%- endmacro -%}

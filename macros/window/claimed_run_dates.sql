@@ -1,10 +1,9 @@
-{#- The processor runs PRC-01 judges: successful runs that started in the window
-    and said they wrote rows, or did not say how many (a NULL count is an
-    unverified claim, the worker bug of seed 002). Shared by the runs PRC-01
-    verifies and the dates it counts rows for, so the two never drift apart. -#}
+{#- The processor runs PRC-01 judges: successful runs that started in the window,
+    whatever they said they wrote (a NULL count is an unverified claim, the worker
+    bug of seed 002; a 0 is judged against the run's input, issue 23). Shared by the
+    runs PRC-01 verifies and the dates it counts rows for, so the two never drift apart. -#}
 {%- macro claiming_run_filter() -%}
     (status = 'success'
-        and (records_processed > 0 or records_processed is null)
         and {{ props_contracts.run_in_window() }})
 {%- endmacro -%}
 

@@ -61,7 +61,13 @@ def _vars_option(fn):
 
 def _given_vars(vars_text: str | None) -> dict:
     from props_contracts.dbt_vars import parse_vars
-    return parse_vars(vars_text, project_root())
+    given = parse_vars(vars_text, project_root())
+    if "gate_date" in given:
+        # judging a date before its deadline is the gate's question alone: a run, a
+        # demo or the scheduled job given it would fail (and alert) a night not yet due
+        raise UsageError("--vars (PROPS_VARS): gate_date is set by `props-contracts gate --date D` only; "
+                         "leave it out (docs/inputs-and-gates.md)")
+    return given
 
 
 def _max_run_age_option(fn):

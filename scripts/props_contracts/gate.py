@@ -10,6 +10,11 @@ answer "could not tell" (exit 2), never "ready".
 
 A date before the contracts' window (a backfill) widens the window to reach it,
 so the gate judges that date instead of answering READY without looking.
+
+The gate passes its date as the gate_date var: the phase's input for D must be
+present now (fct_phase_inputs, PRC-02), and PRD-05 / PRD-06 judge D before its
+export deadline too. Before the deadline a night without predictions is "not
+ready", never "not due" (docs/inputs-and-gates.md).
 """
 
 from __future__ import annotations
@@ -83,9 +88,23 @@ def _window_days(settings: DbtSettings, day: date) -> None:
         settings.vars["lookback_days"] = needed
 
 
+def _rows_for_phase(rows: list, about: list) -> int:
+    """Failing rows about D that block this phase: a partition's full count when every
+    stored row of it blocks, else the stored rows that do (rows of other phases left out)."""
+    count = 0
+    for partition in {fr.partition for fr in about}:
+        stored = [fr for fr in rows if fr.partition == partition]
+        kept = [fr for fr in about if fr.partition == partition]
+        count += kept[0].partition_rows if len(kept) == len(stored) else len(kept)
+    return count
+
+
 def decide(settings: DbtSettings, phase: int, day: date) -> GateDecision:
     ids = gate_invariants(phase)
     _window_days(settings, day)
+    # the contracts judge D now, whatever the time of day: its input must be present
+    # (fct_phase_inputs), and PRD-05 / PRD-06 hold before D's export deadline too
+    settings.vars["gate_date"] = day.isoformat()
     selector = " ".join(f"config.meta.invariant_id:{i}" for i in ids)
     outcome = run_contracts(settings, selector, command="gate",
                             build_select=" ".join(f"+{s}" for s in selector.split()))
@@ -106,7 +125,7 @@ def decide(settings: DbtSettings, phase: int, day: date) -> GateDecision:
         about = [fr for fr in rows if fr.partition in (day.isoformat(), "all")
                  and ("gate_phases" not in fr.row or str(phase) in str(fr.row["gate_phases"] or "").split())]
         if about or not rows:  # no stored row to place it: it may be about D, so it blocks
-            count = sum({fr.partition: fr.partition_rows for fr in about}.values()) if about else r.failures
+            count = _rows_for_phase(rows, about) if about else r.failures
             blocking.append(Blocker(r.invariant_id or r.name, r.name, count,
                                     [{k: str(v) for k, v in fr.row.items()} for fr in about[:3]]))
     if unknown or any(r.status == UNKNOWN for r in rec.results):

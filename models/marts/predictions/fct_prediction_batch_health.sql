@@ -1,5 +1,7 @@
 {#- Staging reconciliation per prediction batch: completion events, failed staging
-    writes, staging tables the batch state expects vs those present, stall state. -#}
+    writes, staging tables the batch state expects vs those present (and present with
+    fewer rows than their completion event claims), the coordinator's completed count
+    vs the players whose events claim success (seed 002), stall state. -#}
 {%- set prd10_min_completion = props_contracts.typed_var('prd10_min_completion') -%}
 with batches as (
     select * from {{ ref('stg_nba_predictions__prediction_batches') }}
@@ -24,18 +26,41 @@ event_counts as (
     select
         batch_id,
         count(*) as completion_events,
-        sum(case when staging_write_success then 0 else 1 end) as failed_staging_writes
+        sum(case when staging_write_success then 0 else 1 end) as failed_staging_writes,
+        -- a NULL flag is an unverified claim of success, as PRD-01 judges it
+        count(distinct case when coalesce(staging_write_success, true) then player_lookup end)
+            as claimed_completion_players
     from events
     group by batch_id
+),
+
+-- the rows each staging table's completion events claim were written to it
+claimed_rows as (
+    select
+        staging_table_name,
+        max(predictions_generated) as claimed_rows
+    from events
+    where coalesce(staging_write_success, true)
+    group by staging_table_name
 ),
 
 staging_counts as (
     select
         state.batch_id,
         count(*) as expected_staging_tables,
-        sum(case when staging_tables.staging_table_name is null then 0 else 1 end) as present_staging_tables
+        sum(case when staging_tables.staging_table_name is null then 0 else 1 end) as present_staging_tables,
+        sum(
+            case
+                when
+                    staging_tables.staging_table_name is not null
+                    and coalesce(staging_tables.row_count, 0) < claimed_rows.claimed_rows
+                    then 1
+                else 0
+            end
+        ) as short_staging_tables
     from state
     left join staging_tables on state.staging_table_name = staging_tables.staging_table_name
+    left join claimed_rows on state.staging_table_name = claimed_rows.staging_table_name
     group by state.batch_id
 ),
 
@@ -61,6 +86,7 @@ final as (
         batches.completed_players,
         cast(batches.completed_players as {{ props_contracts.type_double() }})
         / nullif(batches.expected_players, 0) as completion_ratio,
+        coalesce(event_counts.claimed_completion_players, 0) as claimed_completion_players,
         coalesce(event_counts.completion_events, 0) as completion_events,
         coalesce(event_counts.failed_staging_writes, 0) as failed_staging_writes,
         coalesce(
@@ -72,6 +98,7 @@ final as (
         coalesce(staging_counts.present_staging_tables, 0) as present_staging_tables,
         coalesce(staging_counts.expected_staging_tables, 0)
         - coalesce(staging_counts.present_staging_tables, 0) as missing_staging_tables,
+        coalesce(staging_counts.short_staging_tables, 0) as short_staging_tables,
         batches.updated_at,
         coalesce(batches.updated_at, batches.started_at) as last_progress_at,
         {{ props_contracts.hours_between('coalesce(batches.updated_at, batches.started_at)', props_contracts.as_of()) }}

@@ -35,15 +35,15 @@ class Fault:
     incident: str
     apply: Callable[[World, random.Random], None]
     # error-severity IDs the incident itself also breaks (a true consequence, not noise):
-    # a job that never ran is also a scheduled run missing (ABS-01)
+    # a job that never ran is also a scheduled run missing (ABS-01); a lost staging write
+    # leaves a completed player with no prediction (PRD-04 too)
     consequences: tuple[str, ...] = ()
 
 
 FAULTS: dict[str, Fault] = {}
 
 
-def fault(invariant_id: str, severity: str, summary: str, incident: str,
-          consequences: tuple[str, ...] = ()):
+def fault(invariant_id: str, severity: str, summary: str, incident: str, consequences: tuple[str, ...] = ()):
     def register(fn: Callable[[World, random.Random], None]):
         FAULTS[invariant_id] = Fault(invariant_id, severity, summary, incident, fn, consequences)
         return fn
@@ -67,7 +67,7 @@ FAULT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ING-06", "PRC-03", "PRD-01", "PRD-07", "PRD-08", "SCH-02", "PRC-14", "ABS-01"),
     ("EXP-03", "ING-01", "ORC-01", "PRC-02", "PRC-04", "PRD-02", "ORC-04", "ABS-04"),
     ("ING-02", "ORC-02", "PRC-05", "PRD-03", "PRD-09", "FRS-02", "REC-01"),
-    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03", "PRC-11"),
+    ("ING-03", "ORC-03", "PRC-06", "PRD-04", "PRD-10", "FRS-03", "PRC-11", "PRD-12"),
 )
 
 
@@ -206,7 +206,8 @@ def _ing05_window(world: World) -> list[date]:
 
 
 @fault("ING-05", "error", "One team's box scores are missing for most of its games this week.",
-       "004: completeness check found teams under 70 %.")
+       "004: completeness check found teams under 70 %.",
+       consequences=("ING-04",))  # each of those nights has a team with no box scores
 def _ing05(world: World, rng: random.Random) -> None:
     end = world.latest_game_date()
     week = [d for d in world.game_dates() if d > end - timedelta(days=7)]
@@ -332,7 +333,8 @@ def _prc08(world: World, rng: random.Random) -> None:
 # -- predictions --------------------------------------------------------------------------
 
 @fault("PRD-01", "error", "Four workers' staging writes failed, but their completion events claimed success.",
-       "002 layers 1-2 / 000 R-001: worker swallowed the staging write error and published success.")
+       "002 layers 1-2 / 000 R-001: worker swallowed the staging write error and published success.",
+       consequences=("PRD-04",))  # the batch counts them completed, with no prediction
 def _prd01(world: World, rng: random.Random) -> None:
     day = world.latest_game_date()
     lost = set(rng.sample(_batch_players(world, day), k=4))
@@ -373,6 +375,23 @@ def _prd04(world: World, rng: random.Random) -> None:
     world.remove(PRED, lambda r: r["prediction_id"] in gone)
     world.remove(GRADES, lambda r: r["prediction_id"] in gone)
     _adjust_export(world, day, -len(gone))
+
+
+@fault("PRD-12", "error", "The coordinator counted as completed a few players whose staging writes failed.",
+       "002: the coordinator should skip completions with staging_write_success=False; it counted them.")
+def _prd12(world: World, rng: random.Random) -> None:
+    day = world.latest_game_date()
+    batch = world.batches[day]
+    players = _batch_players(world, day)
+    # few enough that coverage (PRD-05) and the failure rate (PRD-02, error above 10 %) hold
+    failed = set(rng.sample(players, k=max(1, len(players) // 25)))
+    for e in world.rows(EVENTS):
+        if e["batch_id"] == batch and e["player_lookup"] in failed:
+            e.update(staging_write_success=False, predictions_generated=0)
+    n = world.remove(PRED, lambda r: r["batch_id"] == batch and r["player_lookup"] in failed)
+    world.remove(GRADES, lambda r: r["game_date"] == day and r["player_lookup"] in failed)
+    _adjust_export(world, day, -n)
+    # prediction_batches.completed_players still counts them: that is the fault
 
 
 @fault("PRD-05", "error", "The coordinator skipped 15 % of the expected players on the busiest night.",
