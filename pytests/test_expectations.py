@@ -63,6 +63,13 @@ def _edit(root: Path, seed: str, key: str, column: str, value: str | None, add: 
         w.writerows(rows)
 
 
+def test_the_readmes_schedule_table_is_the_seed():
+    from props_contracts.expectations import schedule_markdown
+    table = schedule_markdown(validate_project(ROOT)).strip("\n")
+    assert table in (ROOT / "README.md").read_text(), \
+        "README.md's schedule table is stale: paste `props-contracts expectations --markdown`"
+
+
 def test_the_project_seeds_are_valid_and_the_macro_is_generated_from_them():
     exp = validate_project(ROOT)
     assert {j.job_name for j in exp.jobs} >= {"daily-yesterday-analytics", "grading-daily", "self-heal-predictions",
