@@ -4,7 +4,10 @@ parse or build in isolation, and a manifest reduced to what decides a build."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT
@@ -26,6 +29,15 @@ def copy_project(dest: Path) -> Path:
         else:
             shutil.copyfile(src, dest / item)
     return dest
+
+
+def cli_in_copy(copy: Path, args: list[str], db: Path) -> subprocess.CompletedProcess:
+    """The CLI, importing the copy's package (its project_root is the copy), on `db`."""
+    env = {**os.environ, "PYTHONPATH": str(copy / "scripts"), "DBT_PROFILES_DIR": str(copy),
+           "DBT_TARGET_PATH": str(copy / "target"), "DBT_LOG_PATH": str(copy / "logs")}
+    code = "import sys; from props_contracts.cli import main; sys.argv[0] = 'props-contracts'; main()"
+    return subprocess.run([sys.executable, "-c", code, *args, "--database", str(db)], capture_output=True,
+                          text=True, env=env, cwd=copy, timeout=600)
 
 
 def build_shape(manifest_path: Path) -> dict[str, dict]:

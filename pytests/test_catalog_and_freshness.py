@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import AS_OF, ROOT, record_run, simulate
+from elementary_support import cli_in_copy as _in_copy
 from props_contracts.catalog import catalog_ids_macro, load_catalog
 from props_contracts.cli import main
 from props_contracts.records import ContractResult, FailingRow
@@ -68,13 +69,6 @@ def project_copy(tmp_path_factory):
     return copy
 
 
-def _in_copy(copy: Path, args: list[str], db: Path) -> subprocess.CompletedProcess:
-    """The CLI, importing the copy's package (its project_root is the copy)."""
-    env = {**os.environ, "PYTHONPATH": str(copy / "scripts"), "DBT_PROFILES_DIR": str(copy),
-           "DBT_TARGET_PATH": str(copy / "target"), "DBT_LOG_PATH": str(copy / "logs")}
-    code = "import sys; from props_contracts.cli import main; sys.argv[0] = 'props-contracts'; main()"
-    return subprocess.run([sys.executable, "-c", code, *args, "--database", str(db)], capture_output=True,
-                          text=True, env=env, cwd=copy, timeout=600)
 
 
 def test_a_test_outside_the_catalog_fails_the_parse_by_name(project_copy, tmp_path):

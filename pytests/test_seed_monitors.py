@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import AS_OF, ROOT, simulate
+from elementary_support import cli_in_copy as _cli_in
 from props_contracts.catalog import load_catalog
 from props_contracts.cli import main
 from props_contracts.processor_settings import (
@@ -138,12 +139,6 @@ def project_copy(tmp_path_factory):
     return copy
 
 
-def _cli_in(copy: Path, args: list[str], db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(copy / "scripts"), "DBT_PROFILES_DIR": str(copy),
-           "DBT_TARGET_PATH": str(copy / "target"), "DBT_LOG_PATH": str(copy / "logs")}
-    code = "import sys; from props_contracts.cli import main; sys.argv[0] = 'props-contracts'; main()"
-    return subprocess.run([sys.executable, "-c", code, *args, "--database", str(db)], capture_output=True,
-                          text=True, env=env, cwd=copy, timeout=600)
 
 
 def test_a_bad_csv_stops_the_cli_and_a_plain_dbt_build_before_any_node(project_copy, tmp_path):

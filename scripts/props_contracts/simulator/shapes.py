@@ -769,15 +769,23 @@ def _prd03_mid(world: World, rng: random.Random, above: bool) -> None:
     batch = f"batch_{day:%Y%m%d}_retry"
     who = rng.sample(_batch_player_list(world, day), k=rng.randint(4, 12))
     missing = set(rng.sample(who, k=rng.randint(1, len(who) - 1))) if above else set()
+    _pending_batch(world, day, started, batch, "retry", who, lambda p: None if p in missing else 20)
+
+
+def _pending_batch(world: World, day: date, started: datetime, batch: str, tag: str, who: list[str],
+                   rows_of: Callable[[str], int | None]) -> None:
+    """A batch awaiting consolidation: each player's state row and successful completion event
+    (20 predictions claimed), and a staging table of rows_of(player) rows (None: no table)."""
     for i, p in enumerate(who):
         at = started + timedelta(seconds=10 * i)
         staging = f"_staging_{batch}_{p}"
         world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
-        world.add(EVENTS, event_id=f"evt_retry_{day:%Y%m%d}_{i}", batch_id=batch, player_lookup=p, game_date=day,
+        world.add(EVENTS, event_id=f"evt_{tag}_{day:%Y%m%d}_{i}", batch_id=batch, player_lookup=p, game_date=day,
                   predictions_generated=20, staging_table_name=staging, staging_write_success=True, published_at=at)
-        if p not in missing:
+        rows = rows_of(p)
+        if rows is not None:
             world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch,
-                      player_lookup=p, row_count=20, created_at=at)
+                      player_lookup=p, row_count=rows, created_at=at)
     world.add(BATCHES, batch_id=batch, game_date=day, expected_players=len(who), completed_players=len(who),
               status="complete", started_at=started, completed_at=started + timedelta(minutes=2),
               consolidated_at=None, updated_at=started + timedelta(minutes=2))
@@ -1182,17 +1190,7 @@ def _prd03_short(world: World, rng: random.Random, above: bool) -> None:
     batch = f"batch_{day:%Y%m%d}_short"
     who = rng.sample(_batch_player_list(world, day), k=rng.randint(2, 10))
     short = set(rng.sample(who, k=rng.randint(1, len(who) - 1))) if above else set()
-    for i, p in enumerate(who):
-        at = started + timedelta(seconds=10 * i)
-        staging = f"_staging_{batch}_{p}"
-        world.add(STATE, batch_id=batch, player_lookup=p, staging_table_name=staging, recorded_at=at)
-        world.add(EVENTS, event_id=f"evt_short_{day:%Y%m%d}_{i}", batch_id=batch, player_lookup=p, game_date=day,
-                  predictions_generated=20, staging_table_name=staging, staging_write_success=True, published_at=at)
-        world.add("nba_predictions.staging_tables", staging_table_name=staging, batch_id=batch, player_lookup=p,
-                  row_count=rng.randint(0, 19) if p in short else 20, created_at=at)
-    world.add(BATCHES, batch_id=batch, game_date=day, expected_players=len(who), completed_players=len(who),
-              status="complete", started_at=started, completed_at=started + timedelta(minutes=2),
-              consolidated_at=None, updated_at=started + timedelta(minutes=2))
+    _pending_batch(world, day, started, batch, "short", who, lambda p: rng.randint(0, 19) if p in short else 20)
 
 
 @shape("PRD-12", "coordinator_counted_redeliveries", "error",
