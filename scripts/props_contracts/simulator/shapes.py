@@ -891,6 +891,8 @@ def _open_batch(world: World, day: date, batch: str, expected: int, done: int, s
     """A batch of `day` with `done` players' staging writes, events and tables spread from
     `started` to `last` (its last progress, updated_at), not consolidated."""
     who = _batch_player_list(world, day)[:done]
+    if status in ("complete", "consolidated") and len(who) < done:
+        raise ValueError(f"a {status} batch of {done} players on {day}, which has {len(who)}")
     step = (last - started) / max(1, len(who))
     for i, p in enumerate(who):
         at = started + step * (i + 1)
@@ -925,7 +927,9 @@ def _prd10_high(world: World, rng: random.Random, above: bool) -> None:
 def _prd10_unconsolidated(world: World, rng: random.Random, above: bool) -> None:
     day = window_dates(world)[-1]
     if rng.random() < 0.5:  # consolidation failed: complete, never consolidated
-        n = rng.randint(5, 40)
+        # every player completed and wrote (no more than the night has: a complete batch whose
+        # count exceeds its successful events is PRD-12's fault, not this one)
+        n = min(rng.randint(5, 40), len(_batch_player_list(world, day)))
         minutes = rng.randint(PRD10_CONSOLIDATION_MIN + 2, 600) if above else rng.randint(1, PRD10_CONSOLIDATION_MIN - 5)
         last = world.as_of - timedelta(minutes=minutes)
         _open_batch(world, day, f"batch_{day:%Y%m%d}_merge", n, n, "complete",
@@ -956,9 +960,12 @@ def _prd11_failed(world: World, rng: random.Random, above: bool) -> None:
               started_at=created - timedelta(minutes=5), completed_at=None, consolidated_at=None, updated_at=created)
     # the failed batch was re-run and consolidated (what the pipeline does next): only its
     # staging tables were left behind (PRD-10 passes a failed batch whose date consolidated after it)
-    world.add(BATCHES, batch_id=f"{batch}_rerun", game_date=day, expected_players=10, completed_players=10,
-              status="consolidated", started_at=created + timedelta(minutes=5), completed_at=created + timedelta(minutes=12),
-              consolidated_at=created + timedelta(minutes=14), updated_at=created + timedelta(minutes=14))
+    # (its 10 players' successful writes recorded as any batch's are: PRD-01 and PRD-12 hold)
+    rerun = f"{batch}_rerun"
+    _open_batch(world, day, rerun, 10, 10, "consolidated", created + timedelta(minutes=5),
+                created + timedelta(minutes=12), completed_at=created + timedelta(minutes=12))
+    row = next(b for b in world.rows(BATCHES) if b["batch_id"] == rerun)
+    row.update(consolidated_at=created + timedelta(minutes=14), updated_at=created + timedelta(minutes=14))
 
 
 @shape("EXP-01", "export_without_predictions", "error",
