@@ -32,12 +32,16 @@ from props_contracts.alerts.grouping import build_roots
 from props_contracts.catalog import load_catalog
 from props_contracts.cli import main
 from props_contracts.records import ContractResult, FailingRow, latest_record
+from props_contracts.simulator.faults import FAULTS
 from props_contracts.warehouse import DuckDBWarehouse
 from scenario import PINNED, Webhook, cli
 from test_alerts import Inbox
 
 DAY = "2026-01-15"
-DOWNSTREAM = {"PRC-02", "PRC-03", "PRD-01", "EXP-01"}
+INJECTED = ("PRC-03", "PRD-01", "EXP-01")
+# the night's box scores cut (PRC-02: a phase ran on short input), the faults injected on that
+# night, and what those faults themselves break (PRD-01's lost write leaves PRD-04's gap)
+DOWNSTREAM = {"PRC-02", *INJECTED, *(c for f in INJECTED for c in FAULTS[f].consequences)}
 FAST = {"PROPS_ALERT_ATTEMPTS": "2", "PROPS_ALERT_BACKOFF_SECONDS": "0.05"}
 
 
@@ -46,7 +50,7 @@ def week(tmp_path_factory):
     """The week, built and judged once."""
     work = tmp_path_factory.mktemp("incidents")
     db = work / "w.duckdb"
-    simulate(db, inject=("PRC-03", "PRD-01", "EXP-01"))
+    simulate(db, inject=INJECTED)
     con = duckdb.connect(str(db))
     con.execute("delete from nba_raw.bdl_player_boxscores where game_date = ? and team_abbr in ("
                 "select team_abbr from nba_raw.bdl_player_boxscores where game_date = ? "
