@@ -63,6 +63,17 @@ def _edit(root: Path, seed: str, key: str, column: str, value: str | None, add: 
         w.writerows(rows)
 
 
+def test_an_absence_row_is_keyed_by_the_date_it_is_owed_for_and_shows_the_job_and_since_when():
+    # an ABS-01 failing row (fct_scheduled_job_runs): alerts open it for its date, and the
+    # summary line names the job, the processor and since when the run is owed
+    from props_contracts.failures import KEY_COLUMNS
+    from props_contracts.records import partition_of
+    row = {"job_name": "daily-yesterday-analytics", "run_for_date": "2026-01-10", "game_id": "",
+           "processor_name": "PlayerGameSummaryProcessor", "missing_since": "2026-01-11 12:30:00"}
+    assert partition_of(row) == "2026-01-10"
+    assert {"job_name", "run_for_date", "processor_name", "missing_since"} <= set(KEY_COLUMNS)
+
+
 def test_the_readmes_schedule_table_is_the_seed():
     from props_contracts.expectations import schedule_markdown
     table = schedule_markdown(validate_project(ROOT)).strip("\n")

@@ -42,7 +42,7 @@
             'added': ['checksum'],
         },
         '_duckdb_types': {'STRING': 'varchar', 'INT64': 'bigint', 'FLOAT64': 'double', 'TIMESTAMP': 'timestamp', 'DATE': 'date'},
-        '_date_columns': ['game_date', 'data_date', 'run_date', 'analysis_date', 'bucket_start'],
+        '_date_columns': ['game_date', 'data_date', 'run_for_date', 'run_date', 'analysis_date', 'bucket_start'],
         '_rows_per_partition': 20,
         '_failing_rows_read': 1000,
     }) }}

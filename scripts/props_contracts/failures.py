@@ -8,7 +8,7 @@ from props_contracts.textsafe import strip_control
 
 # Columns worth showing first, when a failing row has them.
 KEY_COLUMNS = (
-    "game_date", "data_date", "run_date", "team_abbr", "player_lookup", "game_id", "batch_id",
+    "game_date", "data_date", "run_for_date", "run_date", "job_name", "path_prefix", "team_abbr", "player_lookup", "game_id", "batch_id",
     # PRD-10: the batch's state and its clock (docs/seed-monitors.md)
     "stall_state", "stall_limit_minutes", "minutes_since_progress",
     "processor_name", "subscription_name", "file_path", "staging_table_name", "table_name", "column_name",
@@ -25,6 +25,8 @@ KEY_COLUMNS = (
     "hours_since_latest_sample", "samples", "max_sample_age_hours", "max_undelivered_messages", "max_backlog_messages",
     "max_backlog_observed_at",
     "source_table", "unmatched_share", "max_unmatched_share", "example_unmatched_game_id", "example_schedule_game_id",
+    # the declared expectations (docs/expectations.md): what is owed, and since when
+    "missing_since", "gap_start_at", "gap_minutes", "allowed_minutes",
 )
 
 

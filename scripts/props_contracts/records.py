@@ -41,7 +41,7 @@ from props_contracts.warehouse import (
 )
 
 # Columns that say which date a failing row is about, in order of preference.
-DATE_COLUMNS = ("game_date", "data_date", "run_date", "analysis_date", "bucket_start")
+DATE_COLUMNS = ("game_date", "data_date", "run_for_date", "run_date", "analysis_date", "bucket_start")
 ROWS_PER_PARTITION = 20
 # How far back `latest_run` looks (a partition filter on BigQuery).
 LATEST_RUN_MAX_AGE = timedelta(days=30)
